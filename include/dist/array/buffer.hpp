@@ -1,0 +1,63 @@
+// buffer<T>: the owned, 64-byte-aligned storage of a local block (a
+// std::vector without vector<bool>'s bit packing and with aligned data).
+#pragma once
+
+#include <algorithm>
+#include <cstddef>
+#include <memory>
+#include <new>
+#include <utility>
+
+namespace dist::detail {
+
+template <class T>
+class buffer {
+ public:
+  static constexpr std::size_t alignment = 64;
+
+  buffer() = default;
+  /// n default-initialised elements (arithmetic types: left uninitialised).
+  explicit buffer(std::size_t n) : p_(allocate(n)), n_(n) { std::uninitialized_default_construct_n(p_, n); }
+  buffer(std::size_t n, const T& v) : p_(allocate(n)), n_(n) { std::uninitialized_fill_n(p_, n, v); }
+  buffer(const buffer& o) : p_(allocate(o.n_)), n_(o.n_) { std::uninitialized_copy_n(o.p_, n_, p_); }
+  buffer(buffer&& o) noexcept : p_(std::exchange(o.p_, nullptr)), n_(std::exchange(o.n_, 0)) {}
+  buffer& operator=(const buffer& o) {
+    if (this != &o) {
+      buffer t(o);
+      swap(t);
+    }
+    return *this;
+  }
+  buffer& operator=(buffer&& o) noexcept {
+    buffer t(std::move(o));
+    swap(t);
+    return *this;
+  }
+  ~buffer() { release(); }
+
+  void swap(buffer& o) noexcept {
+    std::swap(p_, o.p_);
+    std::swap(n_, o.n_);
+  }
+  T* data() noexcept { return p_; }
+  const T* data() const noexcept { return p_; }
+  std::size_t size() const noexcept { return n_; }
+
+ private:
+  static T* allocate(std::size_t n) {
+    if (n == 0) return nullptr;
+    return static_cast<T*>(::operator new(n * sizeof(T), std::align_val_t{alignment}));
+  }
+  void release() noexcept {
+    if (!p_) return;
+    std::destroy_n(p_, n_);
+    ::operator delete(p_, std::align_val_t{alignment});
+    p_ = nullptr;
+    n_ = 0;
+  }
+
+  T* p_ = nullptr;
+  std::size_t n_ = 0;
+};
+
+}  // namespace dist::detail

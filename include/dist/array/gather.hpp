@@ -1,0 +1,229 @@
+// gather, allgather, scatter: whole arrays in row-major order on one rank or
+// all (SPEC section 3).
+#pragma once
+
+#include <cstring>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "../core/agree.hpp"
+#include "array.hpp"
+
+namespace dist {
+namespace detail {
+
+/// Where one rank's block lives in the global array: per-dim global index
+/// tables (the last dim replaced by its start when it is one contiguous run).
+template <std::size_t N>
+struct block_layout {
+  shape<N> extents{};
+  std::array<std::vector<index_t>, N> tables;
+  std::optional<index_t> inner_start;
+};
+
+/// Block layouts of every rank, on `root` (or on every rank when root < 0).
+/// Structured dims are computed from the maps; unstructured index lists are
+/// gathered. Collective.
+template <std::size_t N>
+std::vector<block_layout<N>> block_layouts(const distribution<N>& d, int root) {
+  const communicator& c = d.comm();
+  const int P = c.size(), me = c.rank();
+  const bool want = root < 0 || me == root;
+  std::vector<block_layout<N>> out(want ? static_cast<std::size_t>(P) : 0);
+  for (std::size_t k = 0; k < N; ++k) {
+    const dim_map& m = d.map(k);
+    if (m.kind() != dim_kind::unstructured) {
+      if (!want) continue;
+      for (int r = 0; r < P; ++r) {
+        auto& b = out[static_cast<std::size_t>(r)];
+        const int cr = d.grid_coords(r)[k];
+        b.extents[k] = m.local_size(cr);
+        if (k + 1 == N && m.contiguous_start() && (m.kind() == dim_kind::block || m.kind() == dim_kind::undistributed)) {
+          b.inner_start = m.block_start(cr);
+          continue;
+        }
+        b.tables[k].resize(static_cast<std::size_t>(b.extents[k]));
+        for (index_t l = 0; l < b.extents[k]; ++l) b.tables[k][static_cast<std::size_t>(l)] = m.global_index(cr, l);
+      }
+      continue;
+    }
+    // unstructured: collect every rank's list
+    const std::vector<index_t> mine = m.global_indices();
+    std::vector<int> counts(static_cast<std::size_t>(P));
+    for (int r = 0; r < P; ++r) counts[static_cast<std::size_t>(r)] = mpi_count(d.local_shape(r)[k], "dist::gather");
+    const auto displs = displacements(counts, "dist::gather");
+    std::vector<index_t> all(want ? static_cast<std::size_t>(displs.back() + counts.back()) : 0);
+    const int n = mpi_count(static_cast<index_t>(mine.size()), "dist::gather");
+    if (root < 0)
+      check_mpi(MPI_Allgatherv(mine.data(), n, MPI_INT64_T, all.data(), counts.data(), displs.data(), MPI_INT64_T, c),
+                "MPI_Allgatherv");
+    else
+      check_mpi(MPI_Gatherv(mine.data(), n, MPI_INT64_T, all.data(), counts.data(), displs.data(), MPI_INT64_T, root, c),
+                "MPI_Gatherv");
+    if (!want) continue;
+    for (int r = 0; r < P; ++r) {
+      auto& b = out[static_cast<std::size_t>(r)];
+      b.extents[k] = counts[static_cast<std::size_t>(r)];
+      b.tables[k].assign(all.begin() + displs[static_cast<std::size_t>(r)],
+                         all.begin() + displs[static_cast<std::size_t>(r)] + counts[static_cast<std::size_t>(r)]);
+    }
+  }
+  return out;
+}
+
+/// Copies between a block (row-major, layout `b`) and the global row-major
+/// array of shape `gs`: block -> global when `to_global`, else global -> block.
+/// Contiguous inner runs move with memcpy. Local.
+template <class T, std::size_t N>
+void transfer(T* blk, const block_layout<N>& b, T* global, const shape<N>& gs, bool to_global) {
+  const index_t total = product(b.extents);
+  if (total == 0) return;
+  const auto gst = row_major_strides(gs);
+  const index_t inner = b.extents[N - 1];
+  index<N> o{};
+  index_t base = 0;
+  for (;;) {
+    index_t off = 0;
+    for (std::size_t d = 0; d + 1 < N; ++d) off += b.tables[d][static_cast<std::size_t>(o[d])] * gst[d];
+    if (b.inner_start) {
+      T* g = global + off + *b.inner_start;
+      if (to_global) std::memcpy(static_cast<void*>(g), blk + base, static_cast<std::size_t>(inner) * sizeof(T));
+      else std::memcpy(static_cast<void*>(blk + base), g, static_cast<std::size_t>(inner) * sizeof(T));
+    } else {
+      const index_t* t = b.tables[N - 1].data();
+      if (to_global)
+        for (index_t l = 0; l < inner; ++l) global[off + t[l]] = blk[base + l];
+      else
+        for (index_t l = 0; l < inner; ++l) blk[base + l] = global[off + t[l]];
+    }
+    base += inner;
+    std::size_t d = N - 1;
+    for (;;) {
+      if (d == 0) return;
+      --d;
+      if (++o[d] < b.extents[d]) break;
+      o[d] = 0;
+    }
+  }
+}
+
+// Gathers into `Out` (std::vector<T>, or buffer<T> for bool, whose vector has no data()).
+template <class Out, class T, std::size_t N>
+Out gather_impl(const array<T, N>& a, int root, const char* op) {
+  const auto& d = a.distribution();
+  const communicator& c = d.comm();
+  const int P = c.size(), me = c.rank();
+  const bool all = root < 0;
+  const bool want = all || me == root;
+  Out out(want ? static_cast<std::size_t>(a.size()) : 0);
+  if (d.replicated()) {
+    if (want) std::copy(a.local_data().begin(), a.local_data().end(), out.data());
+    return out;
+  }
+  const auto layouts = block_layouts(d, root);
+  std::vector<int> counts(static_cast<std::size_t>(P));
+  for (int r = 0; r < P; ++r) counts[static_cast<std::size_t>(r)] = mpi_count(product(d.local_shape(r)), op);
+  const auto displs = displacements(counts, op);
+  buffer<T> staging(want ? static_cast<std::size_t>(displs.back() + counts.back()) : 0);
+  const auto local = a.local_data();
+  const int n = mpi_count(static_cast<index_t>(local.size()), op);
+  if (all)
+    check_mpi(MPI_Allgatherv(local.data(), n, mpi_type<T>(), staging.data(), counts.data(), displs.data(),
+                             mpi_type<T>(), c),
+              "MPI_Allgatherv");
+  else
+    check_mpi(MPI_Gatherv(local.data(), n, mpi_type<T>(), staging.data(), counts.data(), displs.data(), mpi_type<T>(),
+                          root, c),
+              "MPI_Gatherv");
+  if (want)
+    for (int r = 0; r < P; ++r)
+      transfer(staging.data() + displs[static_cast<std::size_t>(r)], layouts[static_cast<std::size_t>(r)], out.data(),
+               d.shape(), true);
+  return out;
+}
+
+template <class T, std::size_t N>
+std::vector<T> gather_vector(const array<T, N>& a, int root, const char* op) {
+  if constexpr (std::is_same_v<T, bool>) {
+    const auto b = gather_impl<buffer<bool>>(a, root, op);
+    return std::vector<bool>(b.data(), b.data() + b.size());
+  } else {
+    return gather_impl<std::vector<T>>(a, root, op);
+  }
+}
+
+inline void check_root(const communicator& c, int root, const char* op) {
+  if (root < 0 || root >= c.size())
+    throw error(std::string(op) + ": root " + std::to_string(root) + " is outside the communicator of size " +
+                std::to_string(c.size()));
+}
+
+}  // namespace detail
+
+/// The whole array, row-major, on `root`; an empty vector elsewhere. Collective.
+template <class T, std::size_t N>
+std::vector<T> gather(const array<T, N>& a, int root = 0) {
+  detail::collective_entry(a.comm(), "dist::gather", a.distribution(), root);
+  detail::check_root(a.comm(), root, "dist::gather");
+  return detail::gather_vector(a, root, "dist::gather");
+}
+
+/// The whole array, row-major, on every rank. Collective.
+template <class T, std::size_t N>
+std::vector<T> allgather(const array<T, N>& a) {
+  detail::collective_entry(a.comm(), "dist::allgather", a.distribution());
+  return detail::gather_vector(a, -1, "dist::allgather");
+}
+
+/// An array on `d` built from `root`'s row-major `data` (ignored elsewhere).
+/// Collective; shape_error on every rank when root's data has the wrong size.
+template <class T, std::size_t N>
+array<T, N> scatter(std::span<const T> data, const distribution<N>& d, int root = 0) {
+  const communicator& c = d.comm();
+  detail::collective_entry(c, "dist::scatter", d, root);
+  detail::check_root(c, root, "dist::scatter");
+  const int P = c.size(), me = c.rank();
+  detail::agree_on_errors(c, [&] {
+    if (me == root && static_cast<index_t>(data.size()) != d.size())
+      throw shape_error("dist::scatter: root's data has " + std::to_string(data.size()) +
+                        " elements but the distribution's shape " + detail::to_string(d.shape()) + " needs " +
+                        std::to_string(d.size()));
+  });
+  array<T, N> a(d, uninitialized);
+  auto local = a.local_data();
+  if (d.replicated()) {
+    if (me == root) std::copy(data.begin(), data.end(), local.begin());
+    detail::check_mpi(MPI_Bcast(local.data(), detail::mpi_count(d.size(), "dist::scatter"), detail::mpi_type<T>(), root, c),
+                      "MPI_Bcast");
+    return a;
+  }
+  const auto layouts = detail::block_layouts(d, root);
+  std::vector<int> counts(static_cast<std::size_t>(P));
+  for (int r = 0; r < P; ++r) counts[static_cast<std::size_t>(r)] = detail::mpi_count(detail::product(d.local_shape(r)), "dist::scatter");
+  const auto displs = detail::displacements(counts, "dist::scatter");
+  detail::buffer<T> staging(me == root ? static_cast<std::size_t>(displs.back() + counts.back()) : 0);
+  if (me == root)
+    for (int r = 0; r < P; ++r)
+      detail::transfer(staging.data() + displs[static_cast<std::size_t>(r)], layouts[static_cast<std::size_t>(r)],
+                       const_cast<T*>(data.data()), d.shape(), false);
+  detail::check_mpi(MPI_Scatterv(staging.data(), counts.data(), displs.data(), detail::mpi_type<T>(), local.data(),
+                                 detail::mpi_count(static_cast<index_t>(local.size()), "dist::scatter"),
+                                 detail::mpi_type<T>(), root, c),
+                    "MPI_Scatterv");
+  return a;
+}
+
+/// Overload taking a vector (deduces T).
+template <class T, std::size_t N>
+array<T, N> scatter(const std::vector<T>& data, const distribution<N>& d, int root = 0) {
+  if constexpr (std::is_same_v<T, bool>) {
+    detail::buffer<bool> b(data.size());
+    std::copy(data.begin(), data.end(), b.data());
+    return scatter<bool, N>(std::span<const bool>(b.data(), b.size()), d, root);
+  } else {
+    return scatter<T, N>(std::span<const T>(data), d, root);
+  }
+}
+
+}  // namespace dist

@@ -1,0 +1,172 @@
+// dist::print: NumPy-style text of an array on rank 0, summarised with "..."
+// beyond 1000 elements (only the printed edges are gathered).
+#pragma once
+
+#include <algorithm>
+#include <cmath>
+#include <complex>
+#include <iomanip>
+#include <iostream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "gather.hpp"
+
+namespace dist {
+namespace detail {
+
+inline constexpr index_t print_threshold = 1000;
+inline constexpr index_t print_edgeitems = 3;
+
+// Text of a floating-point value in NumPy's default style: up to 8 decimals,
+// trailing zeros dropped but the point kept ("1.", "0.25"), or scientific.
+inline std::string format_float(double v, bool sci) {
+  if (std::isnan(v)) return "nan";
+  if (std::isinf(v)) return v > 0 ? "inf" : "-inf";
+  std::ostringstream os;
+  if (sci) {
+    os << std::scientific << std::setprecision(8) << v;
+    std::string s = os.str();
+    const auto e = s.find('e');
+    std::string mant = s.substr(0, e), ex = s.substr(e);
+    while (mant.size() > 1 && mant.back() == '0') mant.pop_back();
+    return mant + ex;
+  }
+  os << std::fixed << std::setprecision(8) << v;
+  std::string s = os.str();
+  while (!s.empty() && s.back() == '0') s.pop_back();
+  if (s == "-0.") s = "-0.";
+  return s;
+}
+
+template <class T>
+std::vector<std::string> format_all(const std::vector<T>& v) {
+  std::vector<std::string> out(v.size());
+  if constexpr (std::is_same_v<T, bool>) {
+    for (std::size_t i = 0; i < v.size(); ++i) out[i] = v[i] ? "True" : "False";
+  } else if constexpr (std::is_floating_point_v<T>) {
+    double mx = 0, mn = INFINITY;
+    for (T x : v)
+      if (std::isfinite(double(x)) && x != 0) mx = std::max(mx, std::abs(double(x))), mn = std::min(mn, std::abs(double(x)));
+    const bool sci = mx >= 1e16 || (mn < 1e-4 && mn > 0);
+    for (std::size_t i = 0; i < v.size(); ++i) out[i] = format_float(double(v[i]), sci);
+    // align the decimal points: pad the fraction on the right
+    std::size_t frac = 0;
+    for (const auto& s : out)
+      if (auto p = s.find('.'); p != std::string::npos && s.find('e') == std::string::npos) frac = std::max(frac, s.size() - p - 1);
+    for (auto& s : out)
+      if (auto p = s.find('.'); p != std::string::npos && s.find('e') == std::string::npos) s.append(frac - (s.size() - p - 1), ' ');
+  } else if constexpr (is_complex<T>::value) {
+    for (std::size_t i = 0; i < v.size(); ++i) {
+      const double im = double(v[i].imag());
+      out[i] = format_float(double(v[i].real()), false) + (im < 0 || std::signbit(im) ? "-" : "+") +
+               format_float(std::abs(im), false) + "j";
+    }
+  } else {
+    for (std::size_t i = 0; i < v.size(); ++i) out[i] = std::to_string(+v[i]);
+  }
+  return out;
+}
+
+// Writes the nested brackets of the selected elements (shape `ss`); `cut[d]`
+// marks dims where "..." stands between the leading and trailing edge items.
+template <std::size_t N>
+void write_nested(std::ostream& os, const std::vector<std::string>& items, const shape<N>& ss,
+                  const std::array<bool, N>& cut, std::size_t width, std::size_t d, index_t off, std::size_t indent) {
+  const auto st = row_major_strides(ss);
+  os << '[';
+  for (index_t i = 0; i < ss[d]; ++i) {
+    if (i > 0) {
+      if (d + 1 == N) os << ' ';
+      else os << std::string(N - d - 1, '\n') << std::string(indent + 1, ' ');
+    }
+    if (cut[d] && i == print_edgeitems) {
+      os << "...";
+      if (d + 1 == N) os << ' ';
+      else os << std::string(N - d - 1, '\n') << std::string(indent + 1, ' ');
+    }
+    if (d + 1 == N) {
+      const auto& s = items[static_cast<std::size_t>(off + i)];
+      os << std::string(width - std::min(width, s.size()), ' ') << s;
+    } else {
+      write_nested(os, items, ss, cut, width, d + 1, off + i * st[d], indent + 1);
+    }
+  }
+  os << ']';
+}
+
+}  // namespace detail
+
+/// Prints `a` NumPy-style on rank 0 of its communicator (other ranks print
+/// nothing); arrays of more than 1000 elements show 3 edge items per dim
+/// around "...". Collective.
+template <class T, std::size_t N>
+void print(const array<T, N>& a, std::ostream& os = std::cout) {
+  const auto& d = a.distribution();
+  const communicator& c = d.comm();
+  detail::collective_entry(c, "dist::print", d);
+  const bool summarise = a.size() > detail::print_threshold;
+  // the selected global indices per dim, and this rank's local positions in them
+  shape<N> ss{};
+  std::array<bool, N> cut{};
+  std::array<std::vector<index_t>, N> sel_local, sel_pos;  // local position -> position in selection
+  for (std::size_t k = 0; k < N; ++k) {
+    const index_t n = d.shape()[k];
+    cut[k] = summarise && n > 2 * detail::print_edgeitems;
+    ss[k] = cut[k] ? 2 * detail::print_edgeitems : n;
+    const auto g = d.global_indices(k);
+    for (std::size_t l = 0; l < g.size(); ++l) {
+      index_t pos = -1;
+      if (!cut[k]) pos = g[l];
+      else if (g[l] < detail::print_edgeitems) pos = g[l];
+      else if (g[l] >= n - detail::print_edgeitems) pos = g[l] - n + 2 * detail::print_edgeitems;
+      if (pos >= 0) sel_local[k].push_back(static_cast<index_t>(l)), sel_pos[k].push_back(pos);
+    }
+  }
+  // this rank's selected elements as (flat position in selection, value)
+  std::vector<index_t> pos;
+  std::vector<T> val;
+  const bool mine = !d.replicated() || c.rank() == 0;
+  shape<N> cnt{};
+  for (std::size_t k = 0; k < N; ++k) cnt[k] = mine ? static_cast<index_t>(sel_local[k].size()) : 0;
+  const auto lv = a.local();
+  const index_t total = detail::product(cnt);
+  index<N> o{};
+  for (index_t t = 0; t < total; ++t) {
+    index<N> li, si;
+    for (std::size_t k = 0; k < N; ++k) li[k] = sel_local[k][static_cast<std::size_t>(o[k])], si[k] = sel_pos[k][static_cast<std::size_t>(o[k])];
+    pos.push_back(detail::flat_offset(si, ss));
+    val.push_back(lv[li]);
+    for (std::size_t k = N; k-- > 0;) {
+      if (++o[k] < cnt[k]) break;
+      o[k] = 0;
+    }
+  }
+  const int P = c.size();
+  std::vector<int> counts(static_cast<std::size_t>(P));
+  const int n = static_cast<int>(pos.size());
+  detail::check_mpi(MPI_Gather(&n, 1, MPI_INT, counts.data(), 1, MPI_INT, 0, c), "MPI_Gather");
+  const auto displs = c.rank() == 0 ? detail::displacements(counts, "dist::print") : std::vector<int>(static_cast<std::size_t>(P));
+  const std::size_t all_n = c.rank() == 0 ? static_cast<std::size_t>(displs.back() + counts.back()) : 0;
+  std::vector<index_t> all_pos(all_n);
+  detail::buffer<T> all_val(all_n);
+  detail::buffer<T> my_val(val.size());
+  std::copy(val.begin(), val.end(), my_val.data());
+  detail::check_mpi(MPI_Gatherv(pos.data(), n, MPI_INT64_T, all_pos.data(), counts.data(), displs.data(), MPI_INT64_T, 0, c), "MPI_Gatherv");
+  detail::check_mpi(MPI_Gatherv(my_val.data(), n, detail::mpi_type<T>(), all_val.data(), counts.data(), displs.data(),
+                                detail::mpi_type<T>(), 0, c),
+                    "MPI_Gatherv");
+  if (c.rank() != 0) return;
+  std::vector<T> sel(static_cast<std::size_t>(detail::product(ss)));
+  for (std::size_t i = 0; i < all_n; ++i) sel[static_cast<std::size_t>(all_pos[i])] = all_val.data()[i];
+  const auto items = detail::format_all(sel);
+  std::size_t width = 0;
+  for (const auto& s : items) width = std::max(width, s.size());
+  std::ostringstream out;
+  if (detail::product(ss) == 0 && N == 1) out << "[]";
+  else detail::write_nested(out, items, ss, cut, width, 0, 0, 0);
+  os << out.str() << '\n';
+}
+
+}  // namespace dist

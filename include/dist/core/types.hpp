@@ -1,0 +1,65 @@
+// Index types and small helpers on multi-indices shared by every layer.
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+namespace dist {
+
+/// Signed 64-bit index: every global and local index, extent and size.
+using index_t = std::int64_t;
+
+/// A multi-index into an N-dimensional array (row-major, C order).
+template <std::size_t N>
+using index = std::array<index_t, N>;
+
+/// The extents of an N-dimensional array.
+template <std::size_t N>
+using shape = std::array<index_t, N>;
+
+namespace detail {
+
+/// Number of elements of an array of shape `s`.
+template <std::size_t N>
+constexpr index_t product(const shape<N>& s) noexcept {
+  index_t p = 1;
+  for (index_t e : s) p *= e;
+  return p;
+}
+
+/// Row-major strides of shape `s` (the last dimension is contiguous).
+template <std::size_t N>
+constexpr std::array<index_t, N> row_major_strides(const shape<N>& s) noexcept {
+  std::array<index_t, N> st{};
+  index_t acc = 1;
+  for (std::size_t d = N; d-- > 0;) {
+    st[d] = acc;
+    acc *= s[d];
+  }
+  return st;
+}
+
+/// Row-major flat offset of `i` in an array of shape `s`.
+template <std::size_t N>
+constexpr index_t flat_offset(const index<N>& i, const shape<N>& s) noexcept {
+  index_t off = 0;
+  for (std::size_t d = 0; d < N; ++d) off = off * s[d] + i[d];
+  return off;
+}
+
+/// "(3, 4, 5)": a multi-index or shape as text, for error messages.
+template <class Int, std::size_t N>
+std::string to_string(const std::array<Int, N>& v) {
+  std::string s = "(";
+  for (std::size_t d = 0; d < N; ++d) {
+    if (d) s += ", ";
+    s += std::to_string(v[d]);
+  }
+  if (N == 1) s += ",";
+  return s + ")";
+}
+
+}  // namespace detail
+}  // namespace dist
