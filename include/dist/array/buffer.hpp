@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <memory>
 #include <new>
+#include <type_traits>
 #include <utility>
 
 namespace dist::detail {
@@ -18,8 +19,14 @@ class buffer {
   buffer() = default;
   /// n default-initialised elements (arithmetic types: left uninitialised).
   explicit buffer(std::size_t n) : p_(allocate(n)), n_(n) { std::uninitialized_default_construct_n(p_, n); }
-  buffer(std::size_t n, const T& v) : p_(allocate(n)), n_(n) { std::uninitialized_fill_n(p_, n, v); }
-  buffer(const buffer& o) : p_(allocate(o.n_)), n_(o.n_) { std::uninitialized_copy_n(o.p_, n_, p_); }
+  buffer(std::size_t n, const T& v) : p_(allocate(n)), n_(n) {
+    if constexpr (std::is_trivially_copyable_v<T>) std::fill_n(p_, n, v);  // the loop a person writes
+    else std::uninitialized_fill_n(p_, n, v);
+  }
+  buffer(const buffer& o) : p_(allocate(o.n_)), n_(o.n_) {
+    if constexpr (std::is_trivially_copyable_v<T>) std::copy_n(o.p_, n_, p_);
+    else std::uninitialized_copy_n(o.p_, n_, p_);
+  }
   buffer(buffer&& o) noexcept : p_(std::exchange(o.p_, nullptr)), n_(std::exchange(o.n_, 0)) {}
   buffer& operator=(const buffer& o) {
     if (this != &o) {

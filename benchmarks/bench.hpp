@@ -1,0 +1,66 @@
+// The benchmark harness: time an operation and its hand-written baseline in
+// the same run, print one JSON line per pair on rank 0.
+//   {"name": ..., "np": ..., "sizes": [...], "seconds": ..., "baseline_seconds": ..., "ratio": ...}
+// seconds: best over repetitions of the slowest rank's time; ratio =
+// baseline_seconds / seconds (>= 1: dist is as fast as the baseline).
+#pragma once
+
+#include <mpi.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <cstring>
+#include <string>
+#include <vector>
+
+namespace bench {
+
+/// Best-of-`reps` wall time of `fn`, each rep measured as the slowest rank's. Collective.
+template <class F>
+double time(MPI_Comm comm, int reps, F&& fn) {
+  double best = 1e300;
+  for (int r = 0; r < reps; ++r) {
+    MPI_Barrier(comm);
+    const double t0 = MPI_Wtime();
+    fn();
+    double t = MPI_Wtime() - t0;
+    MPI_Allreduce(MPI_IN_PLACE, &t, 1, MPI_DOUBLE, MPI_MAX, comm);
+    best = std::min(best, t);
+  }
+  return best;
+}
+
+/// Prints the JSON line on rank 0 of `comm`.
+inline void report(MPI_Comm comm, const std::string& name, const std::vector<long long>& sizes, double seconds,
+                   double baseline) {
+  int rank = 0, np = 0;
+  MPI_Comm_rank(comm, &rank);
+  MPI_Comm_size(comm, &np);
+  if (rank != 0) return;
+  std::string s;
+  for (std::size_t i = 0; i < sizes.size(); ++i) s += (i ? ", " : "") + std::to_string(sizes[i]);
+  std::printf("{\"name\": \"%s\", \"np\": %d, \"sizes\": [%s], \"seconds\": %.6g, \"baseline_seconds\": %.6g, \"ratio\": %.3f}\n",
+              name.c_str(), np, s.c_str(), seconds, baseline, baseline / seconds);
+  std::fflush(stdout);
+}
+
+/// True when the command line has `--quick` (tiny sizes, for the smoke test).
+inline bool quick(int argc, char** argv) {
+  for (int i = 1; i < argc; ++i)
+    if (std::strcmp(argv[i], "--quick") == 0) return true;
+  return false;
+}
+
+/// Fails the benchmark (exit 1 on every rank) when dist and the baseline disagree.
+inline void require(MPI_Comm comm, bool ok, const std::string& what) {
+  int bad = ok ? 0 : 1;
+  MPI_Allreduce(MPI_IN_PLACE, &bad, 1, MPI_INT, MPI_MAX, comm);
+  if (bad) {
+    int rank = 0;
+    MPI_Comm_rank(comm, &rank);
+    if (rank == 0) std::fprintf(stderr, "benchmark %s: dist and the baseline computed different results\n", what.c_str());
+    MPI_Abort(comm, 1);
+  }
+}
+
+}  // namespace bench
