@@ -46,10 +46,12 @@ export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_rmaps_
 MPIEXEC_FLAGS=()
 if mpiexec --version 2>/dev/null | grep -q -E "Open MPI|OpenRTE"; then MPIEXEC_FLAGS=(--oversubscribe); fi
 
-# configure_and_build <build-dir> [cmake args...]
+# configure_and_build <build-dir> [cmake args...]; TARGET=<name> builds just that target.
+# Every option is passed explicitly, so one script never inherits another's cache.
 configure_and_build() {
   local dir="$1"
   shift
-  cmake -S "$ROOT" -B "$dir" -DCMAKE_BUILD_TYPE="${BUILD_TYPE:-Release}" "$@" >/dev/null
-  cmake --build "$dir" -j "$JOBS"
+  cmake -S "$ROOT" -B "$dir" -DCMAKE_BUILD_TYPE="${BUILD_TYPE:-Release}" -DDIST_BUILD_TESTS=ON \
+    -DDIST_BUILD_EXAMPLES=ON -DDIST_BUILD_BENCHMARKS=ON -DDIST_SANITIZE=OFF "$@" >/dev/null
+  cmake --build "$dir" -j "$JOBS" ${TARGET:+--target "$TARGET"}
 }
