@@ -63,11 +63,8 @@ struct make_uniform {
     if (!(lo < hi) && !std::is_same_v<T, bool>)
       throw error("dist::random::uniform: need lo < hi, got lo = " + std::to_string(lo) + ", hi = " + std::to_string(hi));
     array<T, N> a(d, uninitialized);
-    const auto st = dist::detail::row_major_strides(d.shape());
     dist::detail::fill_indexed(a, [&](const index<N>& i) {
-      index_t flat = 0;
-      for (std::size_t k = 0; k < N; ++k) flat += i[k] * st[k];
-      return uniform_value<T>(seed, flat, lo, hi);
+      return uniform_value<T>(seed, dist::detail::flat_offset(i, d.shape()), lo, hi);
     });
     return a;
   }
@@ -79,11 +76,8 @@ struct make_normal {
     static_assert(std::is_floating_point_v<T>, "dist::random::normal needs a floating-point element type");
     dist::detail::collective_entry(d.comm(), "dist::random::normal", d, seed);
     array<T, N> a(d, uninitialized);
-    const auto st = dist::detail::row_major_strides(d.shape());
     dist::detail::fill_indexed(a, [&](const index<N>& i) {
-      index_t flat = 0;
-      for (std::size_t k = 0; k < N; ++k) flat += i[k] * st[k];
-      const auto b = bits(seed, flat);
+      const auto b = bits(seed, dist::detail::flat_offset(i, d.shape()));
       const double u1 = 1.0 - unit(b[0]);  // (0, 1]
       const double u2 = unit(b[1]);
       return static_cast<T>(mean + sd * std::sqrt(-2.0 * std::log(u1)) * std::cos(2.0 * std::numbers::pi * u2));
