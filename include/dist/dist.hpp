@@ -14,3 +14,4 @@
 #include "array/gather.hpp"
 #include "array/print.hpp"
 #include "array/random.hpp"
+#include "comm/redistribution.hpp"

@@ -31,6 +31,15 @@ concept element = std::is_arithmetic_v<T> || detail::is_complex<T>::value;
 inline constexpr detail::uninitialized_t uninitialized{};
 
 template <element T, std::size_t N>
+class array;
+
+namespace detail {
+/// Defined in comm/redistribution.hpp: dst = src across distributions.
+template <class T, std::size_t N>
+void assign_redistributed(array<T, N>& dst, const array<T, N>& src);
+}  // namespace detail
+
+template <element T, std::size_t N>
 class array {
  public:
   using value_type = T;
@@ -49,18 +58,25 @@ class array {
   array(array&&) noexcept = default;
   ~array() = default;
 
-  /// Copies `o`'s elements; never changes this array's shape or distribution.
-  /// Another shape: shape_error. Another distribution of the same shape needs
-  /// the redistribution engine: distribution_error until it lands. Local.
+  /// Copies `o`'s elements; never changes this array's shape or
+  /// distribution. Another shape: shape_error. Another distribution of the
+  /// same shape: `o` is redistributed into this one (collective then; local
+  /// when the distributions are equal).
   array& operator=(const array& o) {
     if (this == &o) return *this;
-    require_same_layout(o, "dist::array::operator=");
+    if (!same_layout(o, "dist::array::operator=")) {
+      detail::assign_redistributed(*this, o);
+      return *this;
+    }
     std::copy_n(o.data_.data(), data_.size(), data_.data());
     return *this;
   }
   array& operator=(array&& o) {
     if (this == &o) return *this;
-    require_same_layout(o, "dist::array::operator=");
+    if (!same_layout(o, "dist::array::operator=")) {
+      detail::assign_redistributed(*this, o);
+      return *this;
+    }
     data_.swap(o.data_);
     return *this;
   }
@@ -115,13 +131,12 @@ class array {
   const T& at_local(const index<N>& g) const { return local()[dist_.local_index(g)]; }
   T& at_local(const index<N>& g) { return local()[dist_.local_index(g)]; }
 
-  void require_same_layout(const array& o, const char* op) const {
+  // True when `o` has this array's distribution; shape_error for another shape.
+  bool same_layout(const array& o, const char* op) const {
     if (o.shape() != shape())
       throw shape_error(std::string(op) + ": cannot assign an array of shape " + detail::to_string(o.shape()) +
                         " to one of shape " + detail::to_string(shape()));
-    if (!(o.dist_ == dist_))
-      throw distribution_error(std::string(op) +
-                               ": the arrays have different distributions; use dist::redistribute (not yet available)");
+    return o.dist_ == dist_;
   }
 
   dist::distribution<N> dist_;
@@ -190,3 +205,6 @@ void fill_indexed(array<T, N>& a, F&& f) {
 
 }  // namespace detail
 }  // namespace dist
+
+// array assignment across distributions needs the redistribution engine
+#include "../comm/redistribution.hpp"

@@ -209,6 +209,49 @@ class dim_map {
     return g;
   }
 
+  /// One past the last index of the contiguous run of owner(g) that contains
+  /// g: the end of g's block (block kinds) or block-cyclic block; g + 1 for
+  /// cyclic and unstructured. O(1) (irregular block: O(log p)).
+  index_t run_end(index_t g) const {
+    switch (kind_) {
+      case dim_kind::undistributed: return n_;
+      case dim_kind::block: return block_start(owner(g) + 1);
+      case dim_kind::cyclic: return g + 1;
+      case dim_kind::block_cyclic: return std::min(n_, (g / nb_ + 1) * nb_);
+      case dim_kind::unstructured: return g + 1;
+    }
+    return g + 1;
+  }
+
+  /// This coordinate's indices as runs {global start, local start, length}
+  /// in increasing global order. O(number of runs) for structured kinds;
+  /// unstructured: O(local size * log).
+  struct run {
+    index_t global, local, length;
+  };
+  std::vector<run> runs() const {
+    std::vector<run> r;
+    const index_t ls = local_size();
+    switch (kind_) {
+      case dim_kind::undistributed:
+      case dim_kind::block:
+        if (ls) r.push_back({block_start(c_), 0, ls});
+        break;
+      case dim_kind::cyclic:
+      case dim_kind::block_cyclic:
+        r.reserve(static_cast<std::size_t>((ls + nb_ - 1) / nb_));
+        for (index_t l = 0; l < ls; l += nb_) r.push_back({global_index(c_, l), l, std::min(nb_, ls - l)});
+        break;
+      case dim_kind::unstructured:
+        for (const auto& [g, l] : unstructured_->sorted) {
+          if (!r.empty() && r.back().global + r.back().length == g && r.back().local + r.back().length == l) ++r.back().length;
+          else r.push_back({g, l, 1});
+        }
+        break;
+    }
+    return r;
+  }
+
   /// First global index of coordinate c's block (block/undistributed kinds).
   index_t block_start(int c) const noexcept {
     if (bounds_) return (*bounds_)[static_cast<std::size_t>(c)];
@@ -248,9 +291,10 @@ class dim_map {
   /// Local: for unstructured dimensions only this coordinate's list is compared.
   friend bool operator==(const dim_map& a, const dim_map& b) {
     if (a.n_ != b.n_ || a.p_ != b.p_ || a.c_ != b.c_) return false;
-    if (a.p_ == 1 || a.n_ == 0) return true;
+    // unstructured first: even on one coordinate it may permute the indices
     if (a.kind_ == dim_kind::unstructured || b.kind_ == dim_kind::unstructured)
       return a.global_indices() == b.global_indices();
+    if (a.p_ == 1 || a.n_ == 0) return true;
     const bool ac = a.is_block_like(), bc = b.is_block_like();
     if (ac && bc) {
       for (int c = 0; c <= a.p_; ++c)

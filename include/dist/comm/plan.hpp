@@ -1,0 +1,249 @@
+// The pure redistribution planner: which of my elements go to which peer,
+// and where received elements land, as run groups per dimension. No MPI, so
+// a test can plan for one simulated rank of any P.
+//
+// Method: along each dimension, my indices (as runs of contiguous global
+// indices) are split at the other side's run boundaries (block ends,
+// block-cyclic block ends); the pieces, in increasing global order, are
+// compressed into strided run groups. A peer's block is the cartesian product
+// of one piece list per dimension. Sender and receiver enumerate that product
+// in the same (global, row-major over source dims) order, so packing and
+// unpacking agree without exchanging indices. Cost: O(runs + peers) per rank.
+#pragma once
+
+#include <algorithm>
+#include <array>
+#include <numeric>
+#include <vector>
+
+#include "../distribution/dim_map.hpp"
+
+namespace dist::detail {
+
+/// Local positions start + i*stride + [0, len), for i < count.
+struct run_group {
+  index_t start, len, stride, count;
+  friend bool operator==(const run_group&, const run_group&) = default;
+};
+using run_list = std::vector<run_group>;
+
+/// Appends positions [start, start+len) to `rl`, merging with the last group
+/// when they continue it (a longer run, or one more stride).
+inline void append_run(run_list& rl, index_t start, index_t len) {
+  if (!rl.empty()) {
+    run_group& b = rl.back();
+    if (b.count == 1 && start == b.start + b.len) {
+      b.len += len;
+      return;
+    }
+    if (b.len == len && b.count == 1) {
+      b.stride = start - b.start;
+      b.count = 2;
+      return;
+    }
+    if (b.len == len && start == b.start + b.count * b.stride) {
+      ++b.count;
+      return;
+    }
+  }
+  rl.push_back({start, len, len, 1});
+}
+
+/// Number of positions in `rl`.
+inline index_t positions(const run_list& rl) noexcept {
+  index_t n = 0;
+  for (const auto& g : rl) n += g.len * g.count;
+  return n;
+}
+
+/// Splits my indices along one dimension by the coordinate owning them on
+/// the other side: result[c] holds my local positions of the indices that
+/// coordinate c of `other` owns, in increasing global order. `other_coord`,
+/// when given, is the other side's coordinate of each of my local positions
+/// (needed when `other` is unstructured).
+inline std::vector<run_list> split_dim(const dim_map& mine, const dim_map& other, const std::vector<int>* other_coord) {
+  std::vector<run_list> out(static_cast<std::size_t>(other.procs()));
+  for (const auto& r : mine.runs()) {
+    if (other_coord) {
+      for (index_t j = 0; j < r.length; ++j)
+        append_run(out[static_cast<std::size_t>((*other_coord)[static_cast<std::size_t>(r.local + j)])], r.local + j, 1);
+      continue;
+    }
+    const index_t end = r.global + r.length;
+    for (index_t g = r.global; g < end;) {
+      const int c = other.owner(g);
+      const index_t e = std::min(end, other.run_end(g));
+      append_run(out[static_cast<std::size_t>(c)], r.local + (g - r.global), e - g);
+      g = e;
+    }
+  }
+  return out;
+}
+
+/// One peer of one side: its rank and, per stream dim, the coordinate whose
+/// run list applies.
+template <std::size_t N>
+struct plan_peer {
+  int rank;
+  index_t count;
+  std::array<int, N> coord;
+};
+
+/// One side (send or receive) of a plan. Stream dim k is source dim k.
+template <std::size_t N>
+struct side_plan {
+  std::array<std::vector<run_list>, N> dims;  // [stream dim][other coordinate]
+  std::vector<plan_peer<N>> peers;            // sorted by rank
+  index_t total = 0;
+};
+
+/// Everything the planner needs about one side, for one (maybe simulated) rank.
+template <std::size_t N>
+struct plan_side_input {
+  std::array<dim_map, N> maps;   // this rank's maps (its coordinates)
+  std::array<int, N> grid{};     // grid extents
+  bool replicated = false;
+  int rank = 0;                  // this rank's number in this side's numbering
+  int nprocs = 1;
+};
+
+template <std::size_t N>
+int row_major_rank(const std::array<int, N>& grid, const std::array<int, N>& c) {
+  int r = 0;
+  for (std::size_t d = 0; d < N; ++d) r = r * grid[d] + c[d];
+  return r;
+}
+
+/// Plans a redistribution from `src` to `dst` for one rank. Destination dim
+/// i holds source dim perm[i]. `send_coord[k]` / `recv_coord[k]`: the other
+/// side's coordinates of my positions along stream dim k when that side is
+/// unstructured there (else empty). Peer ranks: destination ranks in dst's
+/// numbering on the send side, source ranks in src's numbering on the receive side.
+template <std::size_t N>
+std::pair<side_plan<N>, side_plan<N>> build_plan(const plan_side_input<N>& src, const plan_side_input<N>& dst,
+                                                 const std::array<std::size_t, N>& perm,
+                                                 const std::array<std::vector<int>, N>& send_coord,
+                                                 const std::array<std::vector<int>, N>& recv_coord) {
+  std::array<std::size_t, N> inv{};
+  for (std::size_t i = 0; i < N; ++i) inv[perm[i]] = i;
+  side_plan<N> send, recv;
+  for (std::size_t k = 0; k < N; ++k) {
+    const dim_map& s = src.maps[k];
+    const dim_map& d = dst.maps[inv[k]];
+    send.dims[k] = split_dim(s, d, send_coord[k].empty() && d.kind() != dim_kind::unstructured ? nullptr : &send_coord[k]);
+    recv.dims[k] = split_dim(d, s, recv_coord[k].empty() && s.kind() != dim_kind::unstructured ? nullptr : &recv_coord[k]);
+  }
+  // Peers: the product of the non-empty coordinates of every stream dim.
+  auto enumerate = [&](side_plan<N>& side, auto&& rank_of) {
+    std::array<std::vector<int>, N> nz;
+    for (std::size_t k = 0; k < N; ++k)
+      for (std::size_t c = 0; c < side.dims[k].size(); ++c)
+        if (positions(side.dims[k][c]) > 0) nz[k].push_back(static_cast<int>(c));
+    for (std::size_t k = 0; k < N; ++k)
+      if (nz[k].empty()) return;
+    std::array<std::size_t, N> o{};
+    for (;;) {
+      std::array<int, N> coord;
+      index_t count = 1;
+      for (std::size_t k = 0; k < N; ++k) {
+        coord[k] = nz[k][o[k]];
+        count *= positions(side.dims[k][static_cast<std::size_t>(coord[k])]);
+      }
+      rank_of(coord, count);
+      std::size_t k = N;
+      for (;;) {
+        if (k == 0) {
+          std::sort(side.peers.begin(), side.peers.end(), [](const auto& a, const auto& b) { return a.rank < b.rank; });
+          for (const auto& p : side.peers) side.total += p.count;
+          return;
+        }
+        --k;
+        if (++o[k] < nz[k].size()) break;
+        o[k] = 0;
+      }
+    }
+  };
+  enumerate(send, [&](const std::array<int, N>& coord, index_t count) {
+    if (src.replicated) {  // every rank holds the source: send only to myself
+      std::array<int, N> dc;
+      for (std::size_t k = 0; k < N; ++k) dc[inv[k]] = coord[k];
+      bool mine = true;
+      for (std::size_t i = 0; i < N; ++i) mine = mine && dc[i] == dst.maps[i].coord();
+      if (mine) send.peers.push_back({dst.rank, count, coord});
+      return;
+    }
+    if (dst.replicated) {  // every rank needs everything
+      for (int r = 0; r < dst.nprocs; ++r) send.peers.push_back({r, count, coord});
+      return;
+    }
+    std::array<int, N> dc;
+    for (std::size_t k = 0; k < N; ++k) dc[inv[k]] = coord[k];
+    send.peers.push_back({row_major_rank(dst.grid, dc), count, coord});
+  });
+  enumerate(recv, [&](const std::array<int, N>& coord, index_t count) {
+    recv.peers.push_back({src.replicated ? src.rank : row_major_rank(src.grid, coord), count, coord});
+  });
+  return {std::move(send), std::move(recv)};
+}
+
+/// Walks the elements of one peer's block in stream order, calling
+/// `group(offset, g, ms)` for each inner run group `g`: its elements sit at
+/// local memory offsets offset + (i*g.stride + j)*ms for i < g.count, j < g.len.
+/// `mstrides[k]` is the memory stride of stream dim k in this side's block.
+template <std::size_t N, class Group>
+void for_each_group(const side_plan<N>& side, const plan_peer<N>& p, const std::array<index_t, N>& mstrides,
+                    Group&& group) {
+  // expand the outer dims' run groups to position lists (small: one per index)
+  std::array<std::vector<index_t>, N> pos;
+  for (std::size_t k = 0; k + 1 < N; ++k)
+    for (const auto& g : side.dims[k][static_cast<std::size_t>(p.coord[k])])
+      for (index_t i = 0; i < g.count; ++i)
+        for (index_t j = 0; j < g.len; ++j) pos[k].push_back(g.start + i * g.stride + j);
+  const run_list& inner = side.dims[N - 1][static_cast<std::size_t>(p.coord[N - 1])];
+  const index_t ms = mstrides[N - 1];
+  std::array<std::size_t, N> o{};
+  for (;;) {
+    index_t base = 0;
+    for (std::size_t k = 0; k + 1 < N; ++k) base += pos[k][o[k]] * mstrides[k];
+    for (const auto& g : inner) group(base + g.start * ms, g, ms);
+    std::size_t k = N - 1;
+    for (;;) {
+      if (k == 0) return;
+      --k;
+      if (++o[k] < pos[k].size()) break;
+      o[k] = 0;
+    }
+  }
+}
+
+/// Copies one peer's elements between a local block and a contiguous stream:
+/// block -> stream when `pack`, else stream -> block. Returns the stream end.
+template <class T, std::size_t N>
+T* copy_peer(const side_plan<N>& side, const plan_peer<N>& p, const std::array<index_t, N>& mstrides, T* block,
+             T* stream, bool pack) {
+  for_each_group(side, p, mstrides, [&](index_t off, const run_group& g, index_t ms) {
+    T* b = block + off;
+    const index_t gs = g.stride * ms;
+    if (ms == 1 && g.len > 1) {
+      for (index_t i = 0; i < g.count; ++i, stream += g.len) {
+        if (pack) std::copy_n(b + i * gs, g.len, stream);
+        else std::copy_n(stream, g.len, b + i * gs);
+      }
+    } else if (g.len == 1) {
+      if (pack)
+        for (index_t i = 0; i < g.count; ++i) stream[i] = b[i * gs];
+      else
+        for (index_t i = 0; i < g.count; ++i) b[i * gs] = stream[i];
+      stream += g.count;
+    } else {
+      for (index_t i = 0; i < g.count; ++i)
+        for (index_t j = 0; j < g.len; ++j, ++stream) {
+          if (pack) *stream = b[i * gs + j * ms];
+          else b[i * gs + j * ms] = *stream;
+        }
+    }
+  });
+  return stream;
+}
+
+}  // namespace dist::detail

@@ -1,0 +1,244 @@
+// Redistribution: every pair of kinds in 1-D, 2-D and 3-D with odd sizes and
+// n < p, grid changes, reordered communicators, plan reuse, round trips,
+// transpose, errors, and the planner for simulated ranks of P = 4096.
+#include <gtest/gtest.h>
+
+#include <dist/dist.hpp>
+#include <numeric>
+#include <random>
+
+using dist::index_t;
+
+namespace {
+
+dist::communicator world;
+
+// Value of every element: its global flat index (so any misplacement shows).
+template <std::size_t N>
+dist::array<double, N> numbered(const dist::distribution<N>& d) {
+  return dist::fromfunction<double>(d, [&](const dist::index<N>& g) { return double(dist::detail::flat_offset(g, d.shape())); });
+}
+
+// Every local element of `b` holds the flat index, in `src_shape`, of the
+// source element it came from (dim i of b = dim perm[i] of the source).
+template <std::size_t N>
+void expect_numbered(const dist::array<double, N>& b, const dist::shape<N>& src_shape, const std::array<std::size_t, N>& perm) {
+  const auto& d = b.distribution();
+  const auto ls = d.local_shape();
+  const auto lv = b.local();
+  index_t bad = 0;
+  for (index_t f = 0; f < dist::detail::product(ls); ++f) {
+    dist::index<N> l;
+    index_t r = f;
+    for (std::size_t k = N; k-- > 0;) l[k] = r % ls[k], r /= ls[k];
+    const auto g = d.global_index(l);
+    dist::index<N> sg;
+    for (std::size_t i = 0; i < N; ++i) sg[perm[i]] = g[i];
+    if (lv[l] != double(dist::detail::flat_offset(sg, src_shape))) ++bad;
+  }
+  EXPECT_EQ(bad, 0) << "misplaced elements on rank " << world.rank();
+}
+
+template <std::size_t N>
+std::array<std::size_t, N> identity_axes() {
+  std::array<std::size_t, N> p;
+  std::iota(p.begin(), p.end(), std::size_t{0});
+  return p;
+}
+
+std::vector<index_t> my_part(index_t n, int parts, int coord, unsigned seed) {
+  std::mt19937_64 rng(seed);
+  std::vector<index_t> perm(static_cast<std::size_t>(n));
+  std::iota(perm.begin(), perm.end(), 0);
+  std::shuffle(perm.begin(), perm.end(), rng);
+  std::vector<index_t> mine;
+  for (index_t g : perm)
+    if (static_cast<int>(rng() % static_cast<std::uint64_t>(parts)) == coord) mine.push_back(g);
+  return mine;
+}
+
+// All six kinds for a dim of extent n over the whole communicator.
+std::vector<dist::dim_spec> kinds(index_t n, unsigned seed) {
+  const int P = world.size();
+  std::vector<index_t> bounds(static_cast<std::size_t>(P) + 1, 0);
+  for (int c = 1; c < P; ++c) bounds[static_cast<std::size_t>(c)] = std::min<index_t>(n, (n * c * c) / (P * P));
+  bounds.back() = n;
+  return {dist::block{}, dist::block{bounds}, dist::cyclic{}, dist::block_cyclic{3}, dist::undistributed{},
+          dist::unstructured{my_part(n, P, world.rank(), seed)}};
+}
+
+}  // namespace
+
+TEST(redistribute, every_pair_of_kinds_1d) {
+  for (index_t n : {0, 1, 2, 5, 13, 64}) {
+    const auto ks = kinds(n, 3);
+    for (std::size_t i = 0; i < ks.size(); ++i)
+      for (std::size_t j = 0; j < ks.size(); ++j) {
+        SCOPED_TRACE("n=" + std::to_string(n) + " from kind " + std::to_string(ks[i].index()) + " to " + std::to_string(ks[j].index()));
+        const dist::distribution<1> from({n}, {ks[i]}, world), to({n}, {ks[j]}, world);
+        const auto a = numbered(from);
+        const auto b = dist::redistribute(a, to);
+        expect_numbered(b, from.shape(), identity_axes<1>());
+        EXPECT_EQ(dist::allgather(b), dist::allgather(a));
+      }
+  }
+}
+
+TEST(redistribute, pairs_of_kinds_2d_with_grid_changes) {
+  const int P = world.size();
+  const index_t n = 11, m = 7;
+  std::vector<dist::distribution<2>> ds;
+  const auto rows = kinds(n, 5);
+  const auto cols = kinds(m, 6);
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    // rows distributed over all ranks; columns undistributed, and the transposed grid
+    ds.emplace_back(dist::shape<2>{n, m}, std::array<dist::dim_spec, 2>{rows[i], dist::undistributed{}}, world);
+    ds.emplace_back(dist::shape<2>{n, m}, std::array<dist::dim_spec, 2>{dist::undistributed{}, cols[i]}, world);
+  }
+  ds.emplace_back(dist::shape<2>{n, m}, std::array<dist::dim_spec, 2>{dist::block{}, dist::block{}}, world);
+  ds.emplace_back(dist::shape<2>{n, m}, std::array<dist::dim_spec, 2>{dist::cyclic{}, dist::block_cyclic{2}}, world);
+  if (P % 2 == 0)
+    ds.emplace_back(dist::shape<2>{n, m}, std::array<dist::dim_spec, 2>{dist::block_cyclic{2}, dist::cyclic{}}, world,
+                    dist::grid{2, P / 2});
+  for (std::size_t i = 0; i < ds.size(); ++i)
+    for (std::size_t j = 0; j < ds.size(); ++j) {
+      SCOPED_TRACE("pair " + std::to_string(i) + " -> " + std::to_string(j));
+      const auto a = numbered(ds[i]);
+      auto b = dist::zeros<double>(ds[j]);
+      b = a;  // assignment across distributions redistributes
+      expect_numbered(b, ds[i].shape(), identity_axes<2>());
+    }
+}
+
+TEST(redistribute, three_d_and_back_again) {
+  const dist::shape<3> s{5, 4, 3};
+  const dist::distribution<3> a_d(s, {dist::cyclic{}, dist::block{}, dist::block_cyclic{2}}, world);
+  const dist::distribution<3> b_d(s, {dist::block{}, dist::undistributed{}, dist::cyclic{}}, world);
+  const dist::distribution<3> c_d(s, {dist::unstructured{my_part(5, world.size(), world.rank(), 8)}, dist::undistributed{}, dist::undistributed{}}, world);
+  const auto a = dist::random::uniform<double>(a_d, 17);
+  for (const auto& d : {b_d, c_d}) {
+    const auto b = dist::redistribute(a, d);
+    const auto back = dist::redistribute(b, a_d);
+    const auto al = a.local_data(), bl = back.local_data();
+    EXPECT_TRUE(std::equal(al.begin(), al.end(), bl.begin(), bl.end()));
+    expect_numbered(dist::redistribute(numbered(a_d), d), s, identity_axes<3>());
+  }
+}
+
+TEST(redistribute, plan_reuse_with_new_data) {
+  const dist::distribution<2> from({9, 8}, {dist::block{}, dist::block{}}, world);
+  const dist::distribution<2> to({9, 8}, {dist::block_cyclic{2}, dist::cyclic{}}, world);
+  const dist::redistribution_plan<2> plan(from, to);
+  auto b = dist::empty<double>(to);
+  for (std::uint64_t seed = 0; seed < 4; ++seed) {
+    const auto a = dist::random::normal<double>(from, seed);
+    plan.execute(a, b);
+    EXPECT_EQ(dist::allgather(b), dist::allgather(a));
+  }
+  // ints through the same plan
+  auto ai = dist::fromfunction<int>(from, [](index_t i, index_t j) { return int(i * 8 + j); });
+  auto bi = dist::empty<int>(to);
+  plan.execute(ai, bi);
+  EXPECT_EQ(dist::allgather(bi), dist::allgather(ai));
+  // the plan refuses arrays on other distributions, on every rank
+  auto wrong = dist::zeros<double>({8, 9}, world);
+  EXPECT_THROW(plan.execute(wrong, b), dist::distribution_error);
+  EXPECT_THROW(plan.execute(dist::zeros<double>(from), wrong), dist::distribution_error);
+}
+
+TEST(redistribute, communicator_over_the_same_ranks_in_another_order) {
+  MPI_Comm rev;
+  MPI_Comm_split(world, 0, world.size() - 1 - world.rank(), &rev);
+  const dist::communicator reversed(rev, boost::mpi::comm_take_ownership);
+  const dist::distribution<1> from({23}, {dist::block{}}, world), to({23}, {dist::cyclic{}}, reversed);
+  const auto b = dist::redistribute(numbered(from), to);
+  expect_numbered(b, from.shape(), identity_axes<1>());
+  EXPECT_EQ(b.local_size(), to.local_size());
+}
+
+TEST(redistribute, errors_on_every_rank) {
+  const dist::distribution<2> a({4, 5}, world), b({5, 4}, world);
+  EXPECT_THROW((dist::redistribution_plan<2>(a, b)), dist::shape_error);
+  auto x = dist::zeros<double>(a);
+  auto y = dist::zeros<double>(b);
+  EXPECT_THROW(y = x, dist::shape_error);
+  if (world.size() >= 2) {
+    MPI_Comm half;
+    MPI_Comm_split(world, world.rank() % 2, world.rank(), &half);
+    const dist::communicator h(half, boost::mpi::comm_take_ownership);
+    const dist::distribution<2> on_half({4, 5}, h);
+    EXPECT_THROW((dist::redistribution_plan<2>(a, on_half)), dist::distribution_error);
+  }
+  EXPECT_THROW((void)dist::transpose(x, {0, 0}), dist::shape_error);
+}
+
+TEST(transpose, matches_numpy) {
+  const dist::distribution<2> d({7, 4}, {dist::block{}, dist::cyclic{}}, world);
+  const auto a = numbered(d);
+  const auto t = dist::transpose(a);
+  EXPECT_EQ(t.shape(), (dist::shape<2>{4, 7}));
+  expect_numbered(t, d.shape(), {1, 0});
+  // onto a chosen layout
+  const dist::distribution<2> rows({4, 7}, world);
+  expect_numbered(dist::transpose(a, {1, 0}, rows), d.shape(), {1, 0});
+  // 3-D with an arbitrary permutation
+  const dist::distribution<3> d3({3, 5, 2}, {dist::cyclic{}, dist::block{}, dist::undistributed{}}, world);
+  const auto t3 = dist::transpose(numbered(d3), {2, 0, 1});
+  EXPECT_EQ(t3.shape(), (dist::shape<3>{2, 3, 5}));
+  expect_numbered(t3, d3.shape(), {2, 0, 1});
+  // transposing twice gives the original back
+  const auto tt = dist::transpose(dist::transpose(a), {1, 0}, d);
+  EXPECT_EQ(dist::allgather(tt), dist::allgather(a));
+}
+
+// The planner for simulated ranks of P = 4096, without MPI: message counts,
+// sent and received sizes add up to the local sizes, and both ends of a
+// message agree on its size.
+TEST(plan, simulated_ranks_of_4096) {
+  const int P = 4096;
+  const index_t n = 1'000'003;
+  using dist::dim_map;
+  using input = dist::detail::plan_side_input<1>;
+  struct layout {
+    const char* name;
+    std::function<dim_map(int)> map;
+  };
+  const std::vector<layout> layouts = {
+      {"block", [&](int c) { return dim_map::block(n, P, c); }},
+      {"cyclic", [&](int c) { return dim_map::cyclic(n, P, c); }},
+      {"block_cyclic64", [&](int c) { return dim_map::block_cyclic(n, 64, P, c); }},
+      {"block_cyclic1000", [&](int c) { return dim_map::block_cyclic(n, 1000, P, c); }},
+  };
+  const std::array<std::vector<int>, 1> none{};
+  auto plan_for = [&](const layout& f, const layout& t, int r) {
+    return dist::detail::build_plan<1>(input{{f.map(r)}, {P}, false, r, P}, input{{t.map(r)}, {P}, false, r, P}, {0}, none, none);
+  };
+  for (const auto& f : layouts)
+    for (const auto& t : layouts) {
+      SCOPED_TRACE(std::string(f.name) + " -> " + t.name);
+      for (int r : {0, 1, 2047, P - 1}) {
+        const auto [send, recv] = plan_for(f, t, r);
+        EXPECT_EQ(send.total, f.map(r).local_size());
+        EXPECT_EQ(recv.total, t.map(r).local_size());
+        // the peers' side of each message agrees
+        for (std::size_t i = 0; i < send.peers.size(); i += std::max<std::size_t>(1, send.peers.size() / 5)) {
+          const auto& p = send.peers[i];
+          const auto [s2, r2] = plan_for(f, t, p.rank);
+          const auto it = std::find_if(r2.peers.begin(), r2.peers.end(), [&](const auto& q) { return q.rank == r; });
+          ASSERT_NE(it, r2.peers.end());
+          EXPECT_EQ(it->count, p.count);
+        }
+      }
+      // block -> block keeps to neighbours; block -> cyclic talks to everyone
+      const auto [send0, recv0] = plan_for(f, t, 1000);
+      if (std::string(f.name) == "block" && std::string(t.name) == "block") {
+        EXPECT_EQ(send0.peers.size(), 1u);
+      }
+      if (std::string(f.name) == "block" && std::string(t.name) == "cyclic") {
+        // each of my elements goes to a different rank, up to all P
+        EXPECT_EQ(send0.peers.size(), static_cast<std::size_t>(std::min<index_t>(P, f.map(1000).local_size())));
+        // one strided run group per peer: O(peers) plan, not O(n)
+        for (const auto& rl : send0.dims[0]) EXPECT_LE(rl.size(), 1u);
+      }
+    }
+}
