@@ -56,17 +56,59 @@ inline index_t positions(const run_list& rl) noexcept {
   return n;
 }
 
+// Splits my run [g0, g0+len) at local l0 by a (block-)cyclic `other`: the
+// partial blocks at either end as single runs, the full blocks between as one
+// strided group per coordinate. O(q) however long the run.
+inline void split_run_cyclic(std::vector<run_list>& out, index_t g0, index_t l0, index_t len, const dim_map& other) {
+  const index_t nb = other.block_size(), q = other.procs(), g1 = g0 + len;
+  const auto coord = [&](index_t b) { return static_cast<std::size_t>(b % q); };
+  index_t bf = g0 / nb, be = g1 / nb;  // full blocks [bf, be)
+  if (g0 % nb) {
+    const index_t e = std::min(g1, (bf + 1) * nb);
+    append_run(out[coord(bf)], l0, e - g0);
+    ++bf;
+  }
+  if (bf < be) {
+    for (index_t c = 0; c < q; ++c) {
+      const index_t b = bf + ((c - bf) % q + q) % q;
+      if (b >= be) continue;
+      const index_t count = (be - 1 - b) / q + 1;
+      const index_t start = l0 + b * nb - g0;
+      auto& rl = out[static_cast<std::size_t>(c)];
+      if (count == 1) append_run(rl, start, nb);
+      else rl.push_back({start, nb, q * nb, count});
+    }
+  }
+  if (g1 % nb && be >= bf && be * nb >= g0) append_run(out[coord(be)], l0 + be * nb - g0, g1 - be * nb);
+}
+
 /// Splits my indices along one dimension by the coordinate owning them on
 /// the other side: result[c] holds my local positions of the indices that
 /// coordinate c of `other` owns, in increasing global order. `other_coord`,
 /// when given, is the other side's coordinate of each of my local positions
-/// (needed when `other` is unstructured).
+/// (needed when `other` is unstructured). Structured pairs cost O(p) per
+/// run group, not O(indices).
 inline std::vector<run_list> split_dim(const dim_map& mine, const dim_map& other, const std::vector<int>* other_coord) {
   std::vector<run_list> out(static_cast<std::size_t>(other.procs()));
+  const bool mine_structured = mine.kind() != dim_kind::unstructured;
+  const bool other_blocks = other.kind() == dim_kind::block || other.kind() == dim_kind::undistributed;
+  if (!other_coord && mine_structured && other_blocks) {
+    // my share of each of other's blocks is one contiguous local range
+    for (int c = 0; c < other.procs(); ++c) {
+      const index_t lo = mine.count_below(other.block_start(c)), hi = mine.count_below(other.block_start(c + 1));
+      if (hi > lo) append_run(out[static_cast<std::size_t>(c)], lo, hi - lo);
+    }
+    return out;
+  }
   for (const auto& r : mine.runs()) {
     if (other_coord) {
       for (index_t j = 0; j < r.length; ++j)
         append_run(out[static_cast<std::size_t>((*other_coord)[static_cast<std::size_t>(r.local + j)])], r.local + j, 1);
+      continue;
+    }
+    if ((other.kind() == dim_kind::cyclic || other.kind() == dim_kind::block_cyclic) &&
+        r.length > 2 * other.block_size() * other.procs()) {
+      split_run_cyclic(out, r.global, r.local, r.length, other);
       continue;
     }
     const index_t end = r.global + r.length;

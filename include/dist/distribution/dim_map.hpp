@@ -252,6 +252,23 @@ class dim_map {
     return r;
   }
 
+  /// How many of this coordinate's indices are below g (0 <= g <= n); for
+  /// structured kinds, whose local order follows the global order, that is
+  /// the local position of the first index >= g. O(1).
+  index_t count_below(index_t g) const {
+    switch (kind_) {
+      case dim_kind::undistributed: return g;
+      case dim_kind::block: return std::clamp<index_t>(g - block_start(c_), 0, local_size());
+      case dim_kind::cyclic:
+      case dim_kind::block_cyclic: {
+        const index_t b = g / nb_, cycles = b / p_, rem = b % p_;
+        return cycles * nb_ + (c_ < rem ? nb_ : 0) + (c_ == rem ? g % nb_ : 0);
+      }
+      case dim_kind::unstructured: break;
+    }
+    throw distribution_error("dim_map::count_below: not defined for unstructured dimensions");
+  }
+
   /// First global index of coordinate c's block (block/undistributed kinds).
   index_t block_start(int c) const noexcept {
     if (bounds_) return (*bounds_)[static_cast<std::size_t>(c)];

@@ -1,0 +1,197 @@
+// Redistribution against hand-written pack + MPI_Alltoallv + unpack of the
+// same data: block -> cyclic (1-D, 2^24 doubles) and block x block ->
+// block_cyclic{64} x block_cyclic{64} (4096 x 4096). Plan construction is
+// reported on its own lines ("plan:" names; baseline = the hand-written
+// code's setup), and the planner alone for a simulated rank with n = 10^9.
+//   mpiexec -n 2 ./bench_redistribution [--quick]
+#include <chrono>
+#include <dist/dist.hpp>
+
+#include "bench.hpp"
+
+using dist::index_t;
+
+namespace {
+
+// The hand-written side: per dim, for every local index, the other side's
+// coordinate and (receive side) where it lands; then per peer the rows and
+// column runs, packed in global row-major order. Built once, like a plan.
+struct handwritten {
+  struct peer {
+    std::vector<index_t> rows;                        // local rows
+    std::vector<std::pair<index_t, index_t>> cols;    // local column runs (start, len)
+    index_t count = 0;
+  };
+  std::vector<peer> send, recv;  // by rank
+  std::vector<int> sc, sd, rc, rd;
+  std::vector<double> sbuf, rbuf;
+
+  // For my local indices along one dim: the coordinate owning each on the other side.
+  static std::vector<int> coords(const dist::dim_map& mine, const dist::dim_map& other) {
+    std::vector<int> c(static_cast<std::size_t>(mine.local_size()));
+    for (index_t l = 0; l < mine.local_size(); ++l) c[static_cast<std::size_t>(l)] = other.owner(mine.global_index(l));
+    return c;
+  }
+  static peer make(const std::vector<int>& rc_, int pr, const std::vector<int>& cc_, int pc) {
+    peer p;
+    for (std::size_t i = 0; i < rc_.size(); ++i)
+      if (rc_[i] == pr) p.rows.push_back(static_cast<index_t>(i));
+    for (std::size_t j = 0; j < cc_.size(); ++j)
+      if (cc_[j] == pc) {
+        if (!p.cols.empty() && p.cols.back().first + p.cols.back().second == static_cast<index_t>(j)) ++p.cols.back().second;
+        else p.cols.emplace_back(static_cast<index_t>(j), 1);
+      }
+    index_t w = 0;
+    for (auto& c : p.cols) w += c.second;
+    p.count = static_cast<index_t>(p.rows.size()) * w;
+    return p;
+  }
+
+  handwritten(const dist::distribution<2>& from, const dist::distribution<2>& to) {
+    const int P = from.comm().size();
+    const auto sr = coords(from.map(0), to.map(0)), scc = coords(from.map(1), to.map(1));
+    const auto rr = coords(to.map(0), from.map(0)), rcc = coords(to.map(1), from.map(1));
+    for (int r = 0; r < P; ++r) {
+      send.push_back(make(sr, to.grid_coords(r)[0], scc, to.grid_coords(r)[1]));
+      recv.push_back(make(rr, from.grid_coords(r)[0], rcc, from.grid_coords(r)[1]));
+      sc.push_back(static_cast<int>(send.back().count));
+      rc.push_back(static_cast<int>(recv.back().count));
+    }
+    sd = dist::detail::displacements(sc, "bench");
+    rd = dist::detail::displacements(rc, "bench");
+    sbuf.resize(static_cast<std::size_t>(sd.back() + sc.back()));
+    rbuf.resize(static_cast<std::size_t>(rd.back() + rc.back()));
+  }
+
+  void run(const double* a, index_t a_cols, double* b, index_t b_cols, MPI_Comm comm) {
+    double* out = sbuf.data();
+    for (const auto& p : send)
+      for (index_t i : p.rows)
+        for (const auto& [j, len] : p.cols) {
+          std::copy_n(a + i * a_cols + j, len, out);
+          out += len;
+        }
+    MPI_Alltoallv(sbuf.data(), sc.data(), sd.data(), MPI_DOUBLE, rbuf.data(), rc.data(), rd.data(), MPI_DOUBLE, comm);
+    const double* in = rbuf.data();
+    for (const auto& p : recv)
+      for (index_t i : p.rows)
+        for (const auto& [j, len] : p.cols) {
+          std::copy_n(in, len, b + i * b_cols + j);
+          in += len;
+        }
+  }
+};
+
+// 1-D block -> cyclic as a person writes it for exactly this case: a strided
+// pack per destination, one contiguous copy per source on the receive side.
+struct block_to_cyclic_hw {
+  index_t n, start, len;
+  int P, me;
+  std::vector<int> sc, sd, rc, rd;
+  std::vector<double> sbuf, rbuf;
+  std::vector<index_t> first_local;  // per source: my local index of its first element
+  block_to_cyclic_hw(index_t n_, MPI_Comm comm) : n(n_) {
+    MPI_Comm_size(comm, &P);
+    MPI_Comm_rank(comm, &me);
+    auto bstart = [&](int c) { return c * (n / P) + std::min<index_t>(c, n % P); };
+    start = bstart(me);
+    len = bstart(me + 1) - start;
+    auto in_range = [&](index_t s, index_t e, int r) {  // count of g in [s, e) with g % P == r
+      const index_t f = s + ((r - s) % P + P) % P;
+      return f < e ? (e - 1 - f) / P + 1 : 0;
+    };
+    for (int r = 0; r < P; ++r) {
+      sc.push_back(static_cast<int>(in_range(start, start + len, r)));
+      const index_t s = bstart(r), e = bstart(r + 1);
+      rc.push_back(static_cast<int>(in_range(s, e, me)));
+      first_local.push_back((s + ((me - s) % P + P) % P) / P);
+    }
+    sd = dist::detail::displacements(sc, "bench");
+    rd = dist::detail::displacements(rc, "bench");
+    sbuf.resize(static_cast<std::size_t>(len));
+    rbuf.resize(static_cast<std::size_t>(rd.back() + rc.back()));
+  }
+  void run(const double* a, double* b, MPI_Comm comm) {
+    for (int r = 0; r < P; ++r) {
+      double* out = sbuf.data() + sd[static_cast<std::size_t>(r)];
+      for (index_t l = ((r - start) % P + P) % P; l < len; l += P) *out++ = a[l];
+    }
+    MPI_Alltoallv(sbuf.data(), sc.data(), sd.data(), MPI_DOUBLE, rbuf.data(), rc.data(), rd.data(), MPI_DOUBLE, comm);
+    for (int q = 0; q < P; ++q)
+      std::copy_n(rbuf.data() + rd[static_cast<std::size_t>(q)], rc[static_cast<std::size_t>(q)], b + first_local[static_cast<std::size_t>(q)]);
+  }
+};
+
+template <class F>
+double seconds_of(MPI_Comm comm, F&& f) {
+  return bench::time(comm, 1, std::forward<F>(f));
+}
+
+void compare(const std::string& name, const dist::distribution<2>& from, const dist::distribution<2>& to, int reps,
+             std::vector<long long> sizes) {
+  const MPI_Comm comm = from.comm();
+  const auto a = dist::random::uniform<double>(from, 1);
+  auto b = dist::empty<double>(to);
+  std::unique_ptr<dist::redistribution_plan<2>> plan;
+  std::unique_ptr<handwritten> hw;
+  const double tplan = seconds_of(comm, [&] { plan = std::make_unique<dist::redistribution_plan<2>>(from, to); });
+  const double tsetup = seconds_of(comm, [&] { hw = std::make_unique<handwritten>(from, to); });
+  bench::report(comm, "plan:" + name, sizes, tplan, tsetup);
+  const double t = bench::time(comm, reps, [&] { plan->execute(a, b); });
+  std::vector<double> ref(static_cast<std::size_t>(to.local_size()));
+  const double tb = bench::time(comm, reps, [&] {
+    hw->run(a.local_data().data(), from.local_shape()[1], ref.data(), to.local_shape()[1], comm);
+  });
+  bench::require(comm, std::equal(ref.begin(), ref.end(), b.local_data().begin()), name);
+  bench::report(comm, name, sizes, t, tb);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  dist::environment env(argc, argv);
+  dist::communicator world;
+  const bool quick = bench::quick(argc, argv);
+  const int reps = quick ? 2 : 10;
+  {  // 1-D block -> cyclic, as a (1, n) array so one baseline serves both
+    const index_t n = quick ? (1 << 12) + 5 : index_t(1) << 24;
+    const dist::distribution<2> from({1, n}, {dist::undistributed{}, dist::block{}}, world);
+    const dist::distribution<2> to({1, n}, {dist::undistributed{}, dist::cyclic{}}, world);
+    compare("block_to_cyclic_1d_vs_generic_handwritten", from, to, reps, {n});
+    // against the tightest hand-written code for this case
+    const auto a = dist::random::uniform<double>(from, 2);
+    auto b = dist::empty<double>(to);
+    std::unique_ptr<dist::redistribution_plan<2>> plan;
+    std::unique_ptr<block_to_cyclic_hw> hw;
+    const double tplan = seconds_of(world, [&] { plan = std::make_unique<dist::redistribution_plan<2>>(from, to); });
+    const double tsetup = seconds_of(world, [&] { hw = std::make_unique<block_to_cyclic_hw>(n, world); });
+    bench::report(world, "plan:block_to_cyclic_1d", {n}, tplan, tsetup);
+    std::vector<double> ref(static_cast<std::size_t>(to.local_size()));
+    const double t = bench::time(world, reps, [&] { plan->execute(a, b); });
+    const double tb = bench::time(world, reps, [&] { hw->run(a.local_data().data(), ref.data(), world); });
+    bench::require(world, std::equal(ref.begin(), ref.end(), b.local_data().begin()), "block_to_cyclic_1d");
+    bench::report(world, "block_to_cyclic_1d", {n}, t, tb);
+  }
+  {  // 2-D block x block -> block_cyclic{64} x block_cyclic{64}
+    const index_t n = quick ? 300 : 4096;
+    const dist::distribution<2> from({n, n}, {dist::block{}, dist::block{}}, world);
+    const dist::distribution<2> to({n, n}, {dist::block_cyclic{64}, dist::block_cyclic{64}}, world);
+    compare("block2_to_block_cyclic64_2d", from, to, reps, {n, n});
+  }
+  // The planner alone, for one simulated rank: block -> cyclic, n = 10^9.
+  if (world.rank() == 0) {
+    const index_t n = quick ? 1'000'000 : 1'000'000'000;
+    for (int P : {64, 4096}) {
+      using input = dist::detail::plan_side_input<1>;
+      const int r = P / 3;
+      const auto t0 = std::chrono::steady_clock::now();
+      const auto plan = dist::detail::build_plan<1>(input{{dist::dim_map::block(n, P, r)}, {P}, false, r, P},
+                                                    input{{dist::dim_map::cyclic(n, P, r)}, {P}, false, r, P}, {0}, {}, {});
+      const double t = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+      std::printf("{\"name\": \"plan_simulated:block_to_cyclic P=%d\", \"np\": 1, \"sizes\": [%lld], \"seconds\": %.6g, "
+                  "\"send_peers\": %zu, \"recv_peers\": %zu}\n",
+                  P, static_cast<long long>(n), t, plan.first.peers.size(), plan.second.peers.size());
+    }
+  }
+  return 0;
+}
