@@ -146,6 +146,37 @@ TEST(redistribute, plan_reuse_with_new_data) {
   EXPECT_THROW(plan.execute(dist::zeros<double>(from), wrong), dist::distribution_error);
 }
 
+TEST(redistribute, few_peers_go_point_to_point) {
+  // a small shift of block bounds: each rank talks to at most one neighbour
+  const int P = world.size();
+  const index_t n = 10 * P + 3;
+  std::vector<index_t> shifted(static_cast<std::size_t>(P) + 1);
+  for (int c = 0; c < P; ++c) shifted[static_cast<std::size_t>(c)] = c == 0 ? 0 : 10 * c + 2;
+  shifted.back() = n;
+  const dist::distribution<1> from({n}, {dist::block{}}, world), to({n}, {dist::block{shifted}}, world);
+  const dist::redistribution_plan<1> plan(from, to);
+  EXPECT_LE(plan.send_peers(), 1);
+  EXPECT_LE(plan.recv_peers(), 1);
+  // the rule: point-to-point when every rank talks to fewer than half the others
+  int max_peers = std::max(plan.send_peers(), plan.recv_peers());
+  MPI_Allreduce(MPI_IN_PLACE, &max_peers, 1, MPI_INT, MPI_MAX, world);
+  EXPECT_EQ(plan.uses_point_to_point(), 2 * max_peers < P);
+  if (P >= 3) {
+    EXPECT_EQ(max_peers, 1);
+    EXPECT_TRUE(plan.uses_point_to_point());
+  }
+  auto b = dist::empty<double>(to);
+  for (int rep = 0; rep < 3; ++rep) {
+    plan.execute(numbered(from), b);
+    expect_numbered(b, from.shape(), identity_axes<1>());
+  }
+  // and with many peers, MPI_Alltoallv
+  const dist::redistribution_plan<1> all(from, dist::distribution<1>({n}, {dist::cyclic{}}, world));
+  if (P >= 2) {
+    EXPECT_FALSE(all.uses_point_to_point());
+  }
+}
+
 TEST(redistribute, communicator_over_the_same_ranks_in_another_order) {
   MPI_Comm rev;
   MPI_Comm_split(world, 0, world.size() - 1 - world.rank(), &rev);

@@ -93,6 +93,9 @@ class redistribution_plan {
       if (p.rank != me) rcounts_[static_cast<std::size_t>(p.rank)] = detail::mpi_count(p.count, "dist::redistribution_plan");
     sdispls_ = detail::displacements(scounts_, "dist::redistribution_plan");
     rdispls_ = detail::displacements(rcounts_, "dist::redistribution_plan");
+    // every rank talks to few peers: point-to-point beats MPI_Alltoallv's O(P) (agreed on all ranks)
+    const int max_peers = detail::allreduce<int>(c, std::max(send_peers(), recv_peers()), MPI_MAX);
+    point_to_point_ = 2 * max_peers < P;
   }
 
   const distribution<N>& from() const noexcept { return from_; }
@@ -101,6 +104,9 @@ class redistribution_plan {
   /// Ranks this rank sends to / receives from, other than itself.
   int send_peers() const noexcept { return peers_other_than_me(send_); }
   int recv_peers() const noexcept { return peers_other_than_me(recv_); }
+  /// True when execute() uses MPI_Isend/MPI_Irecv with the few peers each
+  /// rank has, instead of MPI_Alltoallv.
+  bool uses_point_to_point() const noexcept { return point_to_point_; }
   /// Elements this rank sends to / receives from other ranks.
   index_t elements_sent() const noexcept { return sum(scounts_); }
   index_t elements_received() const noexcept { return sum(rcounts_); }
@@ -123,13 +129,33 @@ class redistribution_plan {
     const std::size_t nr = static_cast<std::size_t>(rdispls_.back() + rcounts_.back());
     T* sbuf = scratch<T>(send_scratch_, ns);
     T* rbuf = scratch<T>(recv_scratch_, nr);
+    std::vector<MPI_Request> reqs;
+    std::vector<const detail::plan_peer<N>*> recv_of;
+    if (point_to_point_) {  // post receives first
+      for (const auto& p : recv_.peers)
+        if (p.rank != me) {
+          reqs.emplace_back();
+          recv_of.push_back(&p);
+          detail::check_mpi(MPI_Irecv(rbuf + rdispls_[static_cast<std::size_t>(p.rank)], rcounts_[static_cast<std::size_t>(p.rank)],
+                                      detail::mpi_type<T>(), p.rank, tag, c, &reqs.back()),
+                            "MPI_Irecv");
+        }
+    }
+    const std::size_t nrecv = reqs.size();
     const detail::plan_peer<N>* self_send = nullptr;
     for (const auto& p : send_.peers) {
       if (p.rank == me) {
         self_send = &p;
         continue;
       }
-      detail::copy_peer(send_, p, sstr, src, sbuf + sdispls_[static_cast<std::size_t>(p.rank)], true);
+      T* out = sbuf + sdispls_[static_cast<std::size_t>(p.rank)];
+      detail::copy_peer(send_, p, sstr, src, out, true);
+      if (point_to_point_) {
+        reqs.emplace_back();
+        detail::check_mpi(MPI_Isend(out, scounts_[static_cast<std::size_t>(p.rank)], detail::mpi_type<T>(), p.rank, tag, c,
+                                    &reqs.back()),
+                          "MPI_Isend");
+      }
     }
     // my own elements: packed once and unpacked, never through MPI
     if (self_send) {
@@ -137,6 +163,17 @@ class redistribution_plan {
       T* tmp = scratch<T>(self_scratch_, static_cast<std::size_t>(self_send->count));
       detail::copy_peer(send_, *self_send, sstr, src, tmp, true);
       detail::copy_peer(recv_, *self_recv, rstr, dst, tmp, false);
+    }
+    if (point_to_point_) {  // unpack each message as it arrives
+      for (std::size_t k = 0; k < nrecv; ++k) {
+        int idx = MPI_UNDEFINED;
+        detail::check_mpi(MPI_Waitany(static_cast<int>(nrecv), reqs.data(), &idx, MPI_STATUS_IGNORE), "MPI_Waitany");
+        const auto& p = *recv_of[static_cast<std::size_t>(idx)];
+        detail::copy_peer(recv_, p, rstr, dst, rbuf + rdispls_[static_cast<std::size_t>(p.rank)], false);
+      }
+      detail::check_mpi(MPI_Waitall(static_cast<int>(reqs.size() - nrecv), reqs.data() + nrecv, MPI_STATUSES_IGNORE),
+                        "MPI_Waitall");
+      return;
     }
     detail::check_mpi(MPI_Alltoallv(sbuf, scounts_.data(), sdispls_.data(), detail::mpi_type<T>(), rbuf, rcounts_.data(),
                                     rdispls_.data(), detail::mpi_type<T>(), c),
@@ -181,8 +218,11 @@ class redistribution_plan {
     return reinterpret_cast<T*>(b.data());
   }
 
+  static constexpr int tag = 0x6469;  // point-to-point messages of execute()
+
   distribution<N> from_, to_;
   std::array<std::size_t, N> perm_;
+  bool point_to_point_ = false;
   std::vector<int> d2s_;
   detail::side_plan<N> send_, recv_;
   std::vector<int> scounts_, rcounts_, sdispls_, rdispls_;
