@@ -9,6 +9,8 @@
 #include <random>
 #include <sstream>
 
+#include "test_util.hpp"
+
 #if __has_include(<Random123/philox.h>)
 #include <Random123/philox.h>
 #define DIST_HAVE_RANDOM123 1
@@ -21,15 +23,7 @@ namespace {
 dist::communicator world;
 
 std::vector<index_t> my_part(index_t n, unsigned seed) {
-  const int P = world.size();
-  std::mt19937_64 rng(seed);
-  std::vector<index_t> perm(static_cast<std::size_t>(n));
-  std::iota(perm.begin(), perm.end(), 0);
-  std::shuffle(perm.begin(), perm.end(), rng);
-  std::vector<index_t> mine;
-  for (index_t g : perm)
-    if (static_cast<int>(rng() % static_cast<std::uint64_t>(P)) == world.rank()) mine.push_back(g);
-  return mine;
+  return test_util::random_part(n, world.size(), world.rank(), seed);
 }
 
 // A variety of 2-D distributions of an (n, m) array, all kinds, odd sizes.

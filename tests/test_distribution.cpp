@@ -7,6 +7,8 @@
 #include <numeric>
 #include <random>
 
+#include "test_util.hpp"
+
 using dist::index_t;
 
 namespace {
@@ -51,16 +53,7 @@ void check_ownership(const dist::distribution<N>& d) {
   EXPECT_EQ(d.local_shape(me), d.local_shape());
 }
 
-// An unstructured partition of 0..n-1 over p coordinates, the same on every rank.
-std::vector<std::vector<index_t>> random_partition(index_t n, int p, unsigned seed) {
-  std::mt19937_64 rng(seed);
-  std::vector<index_t> perm(static_cast<std::size_t>(n));
-  std::iota(perm.begin(), perm.end(), 0);
-  std::shuffle(perm.begin(), perm.end(), rng);
-  std::vector<std::vector<index_t>> parts(static_cast<std::size_t>(p));
-  for (index_t g : perm) parts[rng() % static_cast<std::uint64_t>(p)].push_back(g);
-  return parts;
-}
+using test_util::random_partition;
 
 }  // namespace
 

@@ -7,6 +7,8 @@
 #include <numeric>
 #include <random>
 
+#include "test_util.hpp"
+
 using dist::index_t;
 
 namespace {
@@ -47,14 +49,7 @@ std::array<std::size_t, N> identity_axes() {
 }
 
 std::vector<index_t> my_part(index_t n, int parts, int coord, unsigned seed) {
-  std::mt19937_64 rng(seed);
-  std::vector<index_t> perm(static_cast<std::size_t>(n));
-  std::iota(perm.begin(), perm.end(), 0);
-  std::shuffle(perm.begin(), perm.end(), rng);
-  std::vector<index_t> mine;
-  for (index_t g : perm)
-    if (static_cast<int>(rng() % static_cast<std::uint64_t>(parts)) == coord) mine.push_back(g);
-  return mine;
+  return test_util::random_part(n, parts, coord, seed);
 }
 
 // All six kinds for a dim of extent n over the whole communicator.
