@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "../distribution/dim_map.hpp"
+#include "../distribution/grid.hpp"
 
 namespace dist::detail {
 
@@ -79,7 +80,7 @@ inline void split_run_cyclic(std::vector<run_list>& out, index_t g0, index_t l0,
       else rl.push_back({start, nb, q * nb, count});
     }
   }
-  if (g1 % nb && be >= bf && be * nb >= g0) append_run(out[coord(be)], l0 + be * nb - g0, g1 - be * nb);
+  if (g1 % nb && be >= bf) append_run(out[coord(be)], l0 + be * nb - g0, g1 - be * nb);
 }
 
 /// Splits my indices along one dimension by the coordinate owning them on
@@ -149,13 +150,6 @@ struct plan_side_input {
   int nprocs = 1;
 };
 
-template <std::size_t N>
-int row_major_rank(const std::array<int, N>& grid, const std::array<int, N>& c) {
-  int r = 0;
-  for (std::size_t d = 0; d < N; ++d) r = r * grid[d] + c[d];
-  return r;
-}
-
 /// Plans a redistribution from `src` to `dst` for one rank. Destination dim
 /// i holds source dim perm[i]. `send_coord[k]` / `recv_coord[k]`: the other
 /// side's coordinates of my positions along stream dim k when that side is
@@ -172,8 +166,8 @@ std::pair<side_plan<N>, side_plan<N>> build_plan(const plan_side_input<N>& src, 
   for (std::size_t k = 0; k < N; ++k) {
     const dim_map& s = src.maps[k];
     const dim_map& d = dst.maps[inv[k]];
-    send.dims[k] = split_dim(s, d, send_coord[k].empty() && d.kind() != dim_kind::unstructured ? nullptr : &send_coord[k]);
-    recv.dims[k] = split_dim(d, s, recv_coord[k].empty() && s.kind() != dim_kind::unstructured ? nullptr : &recv_coord[k]);
+    send.dims[k] = split_dim(s, d, d.kind() == dim_kind::unstructured ? &send_coord[k] : nullptr);
+    recv.dims[k] = split_dim(d, s, s.kind() == dim_kind::unstructured ? &recv_coord[k] : nullptr);
   }
   // Peers: the product of the non-empty coordinates of every stream dim.
   auto enumerate = [&](side_plan<N>& side, auto&& rank_of) {
@@ -194,11 +188,7 @@ std::pair<side_plan<N>, side_plan<N>> build_plan(const plan_side_input<N>& src, 
       rank_of(coord, count);
       std::size_t k = N;
       for (;;) {
-        if (k == 0) {
-          std::sort(side.peers.begin(), side.peers.end(), [](const auto& a, const auto& b) { return a.rank < b.rank; });
-          for (const auto& p : side.peers) side.total += p.count;
-          return;
-        }
+        if (k == 0) return;
         --k;
         if (++o[k] < nz[k].size()) break;
         o[k] = 0;
@@ -206,25 +196,25 @@ std::pair<side_plan<N>, side_plan<N>> build_plan(const plan_side_input<N>& src, 
     }
   };
   enumerate(send, [&](const std::array<int, N>& coord, index_t count) {
+    std::array<int, N> dc;  // the destination coordinates, in destination dim order
+    for (std::size_t k = 0; k < N; ++k) dc[inv[k]] = coord[k];
     if (src.replicated) {  // every rank holds the source: send only to myself
-      std::array<int, N> dc;
-      for (std::size_t k = 0; k < N; ++k) dc[inv[k]] = coord[k];
       bool mine = true;
       for (std::size_t i = 0; i < N; ++i) mine = mine && dc[i] == dst.maps[i].coord();
       if (mine) send.peers.push_back({dst.rank, count, coord});
-      return;
-    }
-    if (dst.replicated) {  // every rank needs everything
+    } else if (dst.replicated) {  // every rank needs everything
       for (int r = 0; r < dst.nprocs; ++r) send.peers.push_back({r, count, coord});
-      return;
+    } else {
+      send.peers.push_back({row_major_rank(dst.grid, dc), count, coord});
     }
-    std::array<int, N> dc;
-    for (std::size_t k = 0; k < N; ++k) dc[inv[k]] = coord[k];
-    send.peers.push_back({row_major_rank(dst.grid, dc), count, coord});
   });
   enumerate(recv, [&](const std::array<int, N>& coord, index_t count) {
     recv.peers.push_back({src.replicated ? src.rank : row_major_rank(src.grid, coord), count, coord});
   });
+  for (side_plan<N>* side : {&send, &recv}) {
+    std::sort(side->peers.begin(), side->peers.end(), [](const auto& a, const auto& b) { return a.rank < b.rank; });
+    for (const auto& p : side->peers) side->total += p.count;
+  }
   return {std::move(send), std::move(recv)};
 }
 

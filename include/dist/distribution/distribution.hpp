@@ -194,11 +194,7 @@ class distribution {
   /// Grid coordinates of rank r (row-major).
   std::array<int, N> grid_coords(int rank) const noexcept { return coords_of(st_->replicated ? 0 : rank); }
   /// The rank at grid coordinates `c` (row-major).
-  int grid_rank(const std::array<int, N>& c) const noexcept {
-    int r = 0;
-    for (std::size_t d = 0; d < N; ++d) r = r * st_->grid[d] + c[d];
-    return r;
-  }
+  int grid_rank(const std::array<int, N>& c) const noexcept { return detail::row_major_rank(st_->grid, c); }
   const communicator& comm() const noexcept { return st_->comm; }
   /// The map of dimension d.
   const dim_map& map(std::size_t d) const noexcept { return st_->maps[d]; }

@@ -1,6 +1,7 @@
 // The process grid: explicit extents, or the default-grid rule of SPEC section 2.
 #pragma once
 
+#include <array>
 #include <cmath>
 #include <cstddef>
 #include <initializer_list>
@@ -64,6 +65,14 @@ inline std::vector<std::vector<int>> factorisations(int p, std::size_t k) {
   if (k == 0) return out;
   factorisations(p, k, 1, cur, out);
   return out;
+}
+
+/// The rank at grid coordinates `c` of a grid of extents `grid` (row-major).
+template <std::size_t N>
+int row_major_rank(const std::array<int, N>& grid, const std::array<int, N>& c) noexcept {
+  int r = 0;
+  for (std::size_t d = 0; d < N; ++d) r = r * grid[d] + c[d];
+  return r;
 }
 
 /// SPEC's default grid for k distributed dims of the given extents over p
