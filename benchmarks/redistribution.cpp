@@ -127,23 +127,33 @@ double seconds_of(MPI_Comm comm, F&& f) {
   return bench::time(comm, 1, std::forward<F>(f));
 }
 
+// Times plan construction against the baseline's setup (`make`), then
+// execute() against the baseline's run(a, ref), checks both agree, reports.
+template <class Make, class Run>
 void compare(const std::string& name, const dist::distribution<2>& from, const dist::distribution<2>& to, int reps,
-             std::vector<long long> sizes) {
+             std::vector<long long> sizes, Make&& make, Run&& run) {
   const MPI_Comm comm = from.comm();
   const auto a = dist::random::uniform<double>(from, 1);
   auto b = dist::empty<double>(to);
   std::unique_ptr<dist::redistribution_plan<2>> plan;
-  std::unique_ptr<handwritten> hw;
+  decltype(make()) hw;
   const double tplan = seconds_of(comm, [&] { plan = std::make_unique<dist::redistribution_plan<2>>(from, to); });
-  const double tsetup = seconds_of(comm, [&] { hw = std::make_unique<handwritten>(from, to); });
+  const double tsetup = seconds_of(comm, [&] { hw = make(); });
   bench::report(comm, "plan:" + name, sizes, tplan, tsetup);
   const double t = bench::time(comm, reps, [&] { plan->execute(a, b); });
   std::vector<double> ref(static_cast<std::size_t>(to.local_size()));
-  const double tb = bench::time(comm, reps, [&] {
-    hw->run(a.local_data().data(), from.local_shape()[1], ref.data(), to.local_shape()[1], comm);
-  });
+  const double tb = bench::time(comm, reps, [&] { run(*hw, a.local_data().data(), ref.data()); });
   bench::require(comm, std::equal(ref.begin(), ref.end(), b.local_data().begin()), name);
   bench::report(comm, name, sizes, t, tb);
+}
+
+// compare() against the generic hand-written code.
+void compare_generic(const std::string& name, const dist::distribution<2>& from, const dist::distribution<2>& to,
+                     int reps, std::vector<long long> sizes) {
+  compare(name, from, to, reps, std::move(sizes), [&] { return std::make_unique<handwritten>(from, to); },
+          [&](handwritten& hw, const double* a, double* ref) {
+            hw.run(a, from.local_shape()[1], ref, to.local_shape()[1], from.comm());
+          });
 }
 
 }  // namespace
@@ -157,26 +167,16 @@ int main(int argc, char** argv) {
     const index_t n = quick ? (1 << 12) + 5 : index_t(1) << 24;
     const dist::distribution<2> from({1, n}, {dist::undistributed{}, dist::block{}}, world);
     const dist::distribution<2> to({1, n}, {dist::undistributed{}, dist::cyclic{}}, world);
-    compare("block_to_cyclic_1d_vs_generic_handwritten", from, to, reps, {n});
+    compare_generic("block_to_cyclic_1d_vs_generic_handwritten", from, to, reps, {n});
     // against the tightest hand-written code for this case
-    const auto a = dist::random::uniform<double>(from, 2);
-    auto b = dist::empty<double>(to);
-    std::unique_ptr<dist::redistribution_plan<2>> plan;
-    std::unique_ptr<block_to_cyclic_hw> hw;
-    const double tplan = seconds_of(world, [&] { plan = std::make_unique<dist::redistribution_plan<2>>(from, to); });
-    const double tsetup = seconds_of(world, [&] { hw = std::make_unique<block_to_cyclic_hw>(n, world); });
-    bench::report(world, "plan:block_to_cyclic_1d", {n}, tplan, tsetup);
-    std::vector<double> ref(static_cast<std::size_t>(to.local_size()));
-    const double t = bench::time(world, reps, [&] { plan->execute(a, b); });
-    const double tb = bench::time(world, reps, [&] { hw->run(a.local_data().data(), ref.data(), world); });
-    bench::require(world, std::equal(ref.begin(), ref.end(), b.local_data().begin()), "block_to_cyclic_1d");
-    bench::report(world, "block_to_cyclic_1d", {n}, t, tb);
+    compare("block_to_cyclic_1d", from, to, reps, {n}, [&] { return std::make_unique<block_to_cyclic_hw>(n, world); },
+            [&](block_to_cyclic_hw& hw, const double* a, double* ref) { hw.run(a, ref, world); });
   }
   {  // 2-D block x block -> block_cyclic{64} x block_cyclic{64}
     const index_t n = quick ? 300 : 4096;
     const dist::distribution<2> from({n, n}, {dist::block{}, dist::block{}}, world);
     const dist::distribution<2> to({n, n}, {dist::block_cyclic{64}, dist::block_cyclic{64}}, world);
-    compare("block2_to_block_cyclic64_2d", from, to, reps, {n, n});
+    compare_generic("block2_to_block_cyclic64_2d", from, to, reps, {n, n});
   }
   // The planner alone, for one simulated rank: block -> cyclic, n = 10^9.
   if (world.rank() == 0) {
