@@ -150,16 +150,66 @@ struct plan_side_input {
   int nprocs = 1;
 };
 
+/// Destination ranks of a broadcast operand (alignment plans). The
+/// destination grid has its own dims: stream dim k lies along destination
+/// grid dim dim_of[k] (-1: an extent-1 operand dim, whose one index every
+/// destination coordinate needs). A destination dim no stream dim lies along
+/// fans out over `spread[d]`: its coordinates whose block is not empty.
+struct fan_out {
+  std::vector<int> grid;
+  std::vector<int> dim_of;
+  std::vector<std::vector<int>> spread;
+
+  /// Appends the destination ranks that need the piece at stream coordinates `sc`.
+  template <std::size_t N>
+  void ranks(const std::array<int, N>& sc, std::vector<int>& out) const {
+    const std::size_t D = grid.size();
+    std::vector<int> c(D, 0), free_dims;
+    std::vector<char> fixed(D, 0);
+    for (std::size_t k = 0; k < N; ++k)
+      if (dim_of[k] >= 0) {
+        c[static_cast<std::size_t>(dim_of[k])] = sc[k];
+        fixed[static_cast<std::size_t>(dim_of[k])] = 1;
+      }
+    for (std::size_t d = 0; d < D; ++d)
+      if (!fixed[d]) {
+        if (spread[d].empty()) return;
+        free_dims.push_back(static_cast<int>(d));
+      }
+    std::vector<std::size_t> o(free_dims.size(), 0);
+    for (;;) {
+      for (std::size_t f = 0; f < free_dims.size(); ++f) {
+        const auto d = static_cast<std::size_t>(free_dims[f]);
+        c[d] = spread[d][o[f]];
+      }
+      int r = 0;
+      for (std::size_t d = 0; d < D; ++d) r = r * grid[d] + c[d];
+      out.push_back(r);
+      std::size_t f = free_dims.size();
+      for (;;) {
+        if (f == 0) return;
+        --f;
+        const auto d = static_cast<std::size_t>(free_dims[f]);
+        if (++o[f] < spread[d].size()) break;
+        o[f] = 0;
+      }
+    }
+  }
+};
+
 /// Plans a redistribution from `src` to `dst` for one rank. Destination dim
 /// i holds source dim perm[i]. `send_coord[k]` / `recv_coord[k]`: the other
 /// side's coordinates of my positions along stream dim k when that side is
 /// unstructured there (else empty). Peer ranks: destination ranks in dst's
 /// numbering on the send side, source ranks in src's numbering on the receive side.
+/// With `fan` (alignment plans of broadcast operands; identity perm), a piece
+/// goes to every destination rank `fan` names instead of one.
 template <std::size_t N>
 std::pair<side_plan<N>, side_plan<N>> build_plan(const plan_side_input<N>& src, const plan_side_input<N>& dst,
                                                  const std::array<std::size_t, N>& perm,
                                                  const std::array<std::vector<int>, N>& send_coord,
-                                                 const std::array<std::vector<int>, N>& recv_coord) {
+                                                 const std::array<std::vector<int>, N>& recv_coord,
+                                                 const fan_out* fan = nullptr) {
   std::array<std::size_t, N> inv{};
   for (std::size_t i = 0; i < N; ++i) inv[perm[i]] = i;
   side_plan<N> send, recv;
@@ -198,7 +248,12 @@ std::pair<side_plan<N>, side_plan<N>> build_plan(const plan_side_input<N>& src, 
   enumerate(send, [&](const std::array<int, N>& coord, index_t count) {
     std::array<int, N> dc;  // the destination coordinates, in destination dim order
     for (std::size_t k = 0; k < N; ++k) dc[inv[k]] = coord[k];
-    if (src.replicated) {  // every rank holds the source: send only to myself
+    if (fan) {
+      std::vector<int> to;
+      fan->ranks(dc, to);
+      for (int r : to)
+        if (!src.replicated || r == dst.rank) send.peers.push_back({r, count, coord});
+    } else if (src.replicated) {  // every rank holds the source: send only to myself
       bool mine = true;
       for (std::size_t i = 0; i < N; ++i) mine = mine && dc[i] == dst.maps[i].coord();
       if (mine) send.peers.push_back({dst.rank, count, coord});

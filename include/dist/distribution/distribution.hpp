@@ -302,6 +302,16 @@ class distribution {
     return h.value();
   }
 
+  /// True when `o` is a copy of this distribution (shares its state). Local.
+  bool shares_state(const distribution& o) const noexcept { return st_ == o.st_; }
+  /// True when no dim is unstructured, so operator== gives the same answer
+  /// on every rank. Local.
+  bool structured() const noexcept {
+    for (const auto& m : st_->maps)
+      if (m.kind() == dim_kind::unstructured) return false;
+    return true;
+  }
+
   /// Same shape, grid, communicator (identical or congruent) and owned
   /// indices along every dim. Local (for unstructured dims it compares this
   /// rank's index lists).

@@ -1,0 +1,175 @@
+// Alignment plans (DESIGN.md): bring the elements of an operand that this
+// rank needs to evaluate on a destination distribution into one local
+// buffer, shaped like the destination block. Covers redistribution of
+// same-shape operands and NumPy broadcasting: operand dim k lies along
+// destination dim dim_of[k], or is an extent-1 dim (dim_of[k] = -1) whose
+// one index every destination element reads; destination dims no operand
+// dim lies along are broadcast too. Plans are cached by (source,
+// destination, dim_of) so a loop plans once.
+#pragma once
+
+#include <array>
+#include <list>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "../core/finalize.hpp"
+#include "../distribution/distribution.hpp"
+#include "exchange.hpp"
+#include "plan.hpp"
+
+namespace dist {
+namespace detail {
+
+/// The planner's view of one side of `d` for this rank. Local.
+template <std::size_t N>
+plan_side_input<N> side_input(const distribution<N>& d) {
+  return {[&]<std::size_t... I>(std::index_sequence<I...>) { return std::array<dim_map, N>{d.map(I)...}; }(
+              std::make_index_sequence<N>{}),
+          d.grid(), d.replicated(), d.comm().rank(), d.comm().size()};
+}
+
+}  // namespace detail
+
+/// Moves the part of an M-d operand on `from` that this rank needs for an
+/// N-d evaluation on `to` into a row-major buffer of extents local_shape():
+/// along operand dim k, the destination's local extent of dim dim_of[k], or
+/// 1 where dim_of[k] is -1 (the operand's extent there is 1).
+template <std::size_t M, std::size_t N>
+class alignment_plan {
+ public:
+  /// Collective over both communicators (the same ranks). distribution_error
+  /// when the communicators hold different ranks; shape_error when an
+  /// operand extent does not match the destination dim it lies along.
+  alignment_plan(const distribution<M>& from, const distribution<N>& to, const std::array<int, M>& dim_of)
+      : from_(from), to_(to), dim_of_(dim_of) {
+    int cmp = MPI_UNEQUAL;
+    detail::check_mpi(MPI_Comm_compare(from.comm(), to.comm(), &cmp), "MPI_Comm_compare");
+    if (cmp == MPI_UNEQUAL)
+      throw distribution_error("dist: an operand's communicator holds other ranks than the destination's");
+    std::array<bool, N> covered{};
+    detail::plan_side_input<M> dst{[]<std::size_t... I>(std::index_sequence<I...>) {
+                                     return std::array<dim_map, M>{((void)I, dim_map::undistributed(1))...};
+                                   }(std::make_index_sequence<M>{}),
+                                   {}, to.replicated(), to.comm().rank(), to.comm().size()};
+    for (std::size_t k = 0; k < M; ++k) {
+      const int j = dim_of[k];
+      if (j >= 0) {
+        if (from.shape()[k] != to.shape()[static_cast<std::size_t>(j)])
+          throw shape_error("dist: operand of shape " + detail::to_string(from.shape()) +
+                            " does not align with a destination of shape " + detail::to_string(to.shape()));
+        dst.maps[k] = to.map(static_cast<std::size_t>(j));
+        dst.grid[k] = to.grid()[static_cast<std::size_t>(j)];
+        covered[static_cast<std::size_t>(j)] = true;
+        local_[k] = to.local_shape()[static_cast<std::size_t>(j)];
+      } else {
+        if (from.shape()[k] != 1) throw shape_error("dist: only an extent-1 operand dim can be broadcast");
+        dst.maps[k] = dim_map::undistributed(1);
+        dst.grid[k] = 1;
+        local_[k] = 1;
+      }
+    }
+    const bool empty = to.local_size() == 0;
+    if (empty) local_.fill(0);
+    detail::fan_out fan;
+    bool fans = false;
+    for (std::size_t k = 0; k < M; ++k) fans = fans || dim_of[k] < 0;
+    for (std::size_t j = 0; j < N; ++j) fans = fans || !covered[j];
+    fans = fans && !to.replicated();
+    if (fans) {
+      fan.grid.assign(to.grid().begin(), to.grid().end());
+      fan.dim_of.assign(dim_of.begin(), dim_of.end());
+      fan.spread.resize(N);
+      for (std::size_t j = 0; j < N; ++j)
+        if (!covered[j])
+          for (int c = 0; c < to.grid()[j]; ++c)
+            if (to.map(j).local_size(c) > 0) fan.spread[j].push_back(c);
+    }
+    // unstructured dims: the other side's coordinates of my indices, from its directory
+    std::array<std::vector<int>, M> send_coord, recv_coord;
+    for (std::size_t k = 0; k < M; ++k) {
+      const int j = dim_of[k];
+      if (j >= 0 && to.map(static_cast<std::size_t>(j)).kind() == dim_kind::unstructured) {
+        const auto g = from.global_indices(k);
+        for (const auto& l : to.lookup(static_cast<std::size_t>(j), g)) send_coord[k].push_back(l.coord);
+      }
+      if (from.map(k).kind() == dim_kind::unstructured) {
+        const auto g = j >= 0 ? to.global_indices(static_cast<std::size_t>(j)) : std::vector<index_t>{0};
+        for (const auto& l : from.lookup(k, g)) recv_coord[k].push_back(l.coord);
+      }
+    }
+    std::array<std::size_t, M> identity;
+    for (std::size_t k = 0; k < M; ++k) identity[k] = k;
+    auto [send, recv] =
+        detail::build_plan<M>(detail::side_input(from), dst, identity, send_coord, recv_coord, fans ? &fan : nullptr);
+    if (empty) recv = {};
+    x_ = detail::exchange<M>(from.comm(), to.comm(), std::move(send), std::move(recv), "dist: aligning an operand");
+    x_.keep_scratch_up_to(std::size_t{16} << 20);
+  }
+
+  const distribution<M>& from() const noexcept { return from_; }
+  const distribution<N>& to() const noexcept { return to_; }
+  const std::array<int, M>& dim_of() const noexcept { return dim_of_; }
+  /// Extents of this rank's buffer.
+  const shape<M>& local_shape() const noexcept { return local_; }
+  index_t local_size() const noexcept { return detail::product(local_); }
+  int send_peers() const noexcept { return x_.send_peers(); }
+  int recv_peers() const noexcept { return x_.recv_peers(); }
+  index_t elements_sent() const noexcept { return x_.elements_sent(); }
+  index_t elements_received() const noexcept { return x_.elements_received(); }
+
+  /// Fills `out` (local_size() elements) from `src`, the local block of an
+  /// array on from(). Collective.
+  template <class T>
+  void execute(const T* src, T* out) const {
+    x_.run(src, detail::row_major_strides(from_.local_shape()), out, detail::row_major_strides(local_));
+  }
+
+ private:
+  distribution<M> from_;
+  distribution<N> to_;
+  std::array<int, M> dim_of_;
+  shape<M> local_{};
+  detail::exchange<M> x_;
+};
+
+namespace detail {
+
+// Cache keys must compare the same way on every rank, or ranks would
+// disagree on whether to plan (a collective): copies of one distribution
+// always match; otherwise only structured distributions compare by value.
+template <std::size_t N>
+bool same_key(const distribution<N>& a, const distribution<N>& b) {
+  if (a.shares_state(b)) return true;
+  return a.structured() && b.structured() && a == b;
+}
+
+/// The alignment plan for (from, to, dim_of), built on first use and kept
+/// (the 32 most recently used per pair of ranks). Collective on a miss; the
+/// hit-or-miss decision is the same on every rank.
+template <std::size_t M, std::size_t N>
+std::shared_ptr<const alignment_plan<M, N>> cached_alignment(const distribution<M>& from, const distribution<N>& to,
+                                                             const std::array<int, M>& dim_of) {
+  using plan = alignment_plan<M, N>;
+  static std::list<std::shared_ptr<const plan>> cache;
+  static const bool hooked = [] {
+    on_finalize([] { cache.clear(); });
+    return true;
+  }();
+  (void)hooked;
+  for (auto it = cache.begin(); it != cache.end(); ++it) {
+    const plan& p = **it;
+    if (p.dim_of() == dim_of && same_key(p.from(), from) && same_key(p.to(), to)) {
+      cache.splice(cache.begin(), cache, it);  // most recently used first
+      return cache.front();
+    }
+  }
+  auto p = std::make_shared<const plan>(from, to, dim_of);
+  cache.push_front(p);
+  if (cache.size() > 32) cache.pop_back();
+  return p;
+}
+
+}  // namespace detail
+}  // namespace dist
