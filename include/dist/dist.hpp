@@ -15,3 +15,6 @@
 #include "array/print.hpp"
 #include "array/random.hpp"
 #include "comm/redistribution.hpp"
+#include "expr/assign.hpp"
+#include "expr/functions.hpp"
+#include "expr/operators.hpp"

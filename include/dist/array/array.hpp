@@ -37,6 +37,37 @@ namespace detail {
 /// Defined in comm/redistribution.hpp: dst = src across distributions.
 template <class T, std::size_t N>
 void assign_redistributed(array<T, N>& dst, const array<T, N>& src);
+
+/// An expression node (expr/node.hpp marks them with dist_node_tag).
+template <class E>
+concept node_expression = requires { typename std::remove_cvref_t<E>::dist_node_tag; };
+template <class E> struct is_dist_array : std::false_type {};
+template <class U, std::size_t M> struct is_dist_array<array<U, M>> : std::true_type {};
+/// What an array accepts on the right of = and op=: expressions, arrays, scalars.
+template <class X>
+concept assignable_operand = node_expression<X> || is_dist_array<std::remove_cvref_t<X>>::value ||
+                             std::is_arithmetic_v<std::remove_cvref_t<X>> || is_complex<std::remove_cvref_t<X>>::value;
+
+// The element-wise updates of = and the compound assignments.
+struct assign_to { template <class D, class V> void operator()(D& d, const V& v) const { d = static_cast<D>(v); } };
+struct add_to { template <class D, class V> void operator()(D& d, const V& v) const { d = static_cast<D>(d + v); } };
+struct subtract_from { template <class D, class V> void operator()(D& d, const V& v) const { d = static_cast<D>(d - v); } };
+struct multiply_by { template <class D, class V> void operator()(D& d, const V& v) const { d = static_cast<D>(d * v); } };
+struct divide_by { template <class D, class V> void operator()(D& d, const V& v) const { d = static_cast<D>(d / v); } };
+struct modulo_by { template <class D, class V> void operator()(D& d, const V& v) const { d = static_cast<D>(d % v); } };
+struct and_with { template <class D, class V> void operator()(D& d, const V& v) const { d = static_cast<D>(d & v); } };
+struct or_with { template <class D, class V> void operator()(D& d, const V& v) const { d = static_cast<D>(d | v); } };
+struct xor_with { template <class D, class V> void operator()(D& d, const V& v) const { d = static_cast<D>(d ^ v); } };
+struct shift_left_by { template <class D, class V> void operator()(D& d, const V& v) const { d = static_cast<D>(d << v); } };
+struct shift_right_by { template <class D, class V> void operator()(D& d, const V& v) const { d = static_cast<D>(d >> v); } };
+
+/// Defined in expr/assign.hpp: dst op= x, element-wise with NumPy's
+/// semantics (x an expression, array or scalar). Collective.
+template <class T, std::size_t N, class X, class Op>
+void assign_expression(array<T, N>& dst, const X& x, Op op);
+/// Defined in expr/evaluate.hpp: where a new array from `e` lives.
+template <class E>
+distribution<std::remove_cvref_t<E>::ndim> home_distribution(const E& e);
 }  // namespace detail
 
 template <element T, std::size_t N>
@@ -52,6 +83,14 @@ class array {
   /// Elements left uninitialised. Local.
   array(const dist::distribution<N>& d, detail::uninitialized_t)
       : dist_(d), data_(static_cast<std::size_t>(d.local_size())) {}
+
+  /// Evaluates expression `e` into a new array on its home distribution
+  /// (the first array operand with e's shape). Collective.
+  template <detail::node_expression E>
+    requires(std::remove_cvref_t<E>::ndim == N)
+  array(const E& e) : array(detail::home_distribution(e), uninitialized) {  // NOLINT: implicit, like NumPy results
+    detail::assign_expression(*this, e, detail::assign_to{});
+  }
 
   /// Deep copy on the same distribution.
   array(const array&) = default;
@@ -80,6 +119,29 @@ class array {
     data_.swap(o.data_);
     return *this;
   }
+
+  /// this = x element-wise, with NumPy's semantics: x (an expression, an
+  /// array of another type or rank, or a scalar) broadcasts to this shape,
+  /// operands on other distributions are moved here, and the right side
+  /// acts as if evaluated before any element is written. Collective
+  /// (scalars: local); shape_error on every rank when shapes do not fit.
+  template <detail::assignable_operand X>
+    requires(!std::is_same_v<std::remove_cvref_t<X>, array>)
+  array& operator=(const X& x) {
+    detail::assign_expression(*this, x, detail::assign_to{});
+    return *this;
+  }
+  /// Compound assignment: this op= x element-wise (x as for operator=). Collective.
+  template <detail::assignable_operand X> array& operator+=(const X& x) { return update(x, detail::add_to{}); }
+  template <detail::assignable_operand X> array& operator-=(const X& x) { return update(x, detail::subtract_from{}); }
+  template <detail::assignable_operand X> array& operator*=(const X& x) { return update(x, detail::multiply_by{}); }
+  template <detail::assignable_operand X> array& operator/=(const X& x) { return update(x, detail::divide_by{}); }
+  template <detail::assignable_operand X> array& operator%=(const X& x) { return update(x, detail::modulo_by{}); }
+  template <detail::assignable_operand X> array& operator&=(const X& x) { return update(x, detail::and_with{}); }
+  template <detail::assignable_operand X> array& operator|=(const X& x) { return update(x, detail::or_with{}); }
+  template <detail::assignable_operand X> array& operator^=(const X& x) { return update(x, detail::xor_with{}); }
+  template <detail::assignable_operand X> array& operator<<=(const X& x) { return update(x, detail::shift_left_by{}); }
+  template <detail::assignable_operand X> array& operator>>=(const X& x) { return update(x, detail::shift_right_by{}); }
 
   const dist::distribution<N>& distribution() const noexcept { return dist_; }
   const communicator& comm() const noexcept { return dist_.comm(); }
@@ -123,6 +185,11 @@ class array {
   }
 
  private:
+  template <class X, class Op>
+  array& update(const X& x, Op op) {
+    detail::assign_expression(*this, x, op);
+    return *this;
+  }
   bool has_unstructured() const noexcept {
     for (std::size_t d = 0; d < N; ++d)
       if (dist_.map(d).kind() == dim_kind::unstructured) return true;
@@ -206,5 +273,7 @@ void fill_indexed(array<T, N>& a, F&& f) {
 }  // namespace detail
 }  // namespace dist
 
-// array assignment across distributions needs the redistribution engine
+// array assignment across distributions needs the redistribution engine,
+// and assignment of expressions the evaluator
 #include "../comm/redistribution.hpp"
+#include "../expr/assign.hpp"

@@ -1,0 +1,222 @@
+// Expression nodes (STYLE.md's "node"): operand closures and the function
+// node that combines them lazily. An lvalue array is held by reference, an
+// rvalue array or a sub-expression by value, so `auto e = a + b * 2;` never
+// dangles while a and b live. Shapes broadcast as NumPy's at construction.
+#pragma once
+
+#include <algorithm>
+#include <array>
+#include <functional>
+#include <span>
+#include <string>
+#include <tuple>
+#include <type_traits>
+#include <utility>
+
+#include "../array/array.hpp"
+#include "../core/error.hpp"
+#include "../core/types.hpp"
+#include "promote.hpp"
+
+namespace dist {
+namespace detail {
+
+template <class T> struct is_array_t : std::false_type {};
+template <class T, std::size_t N> struct is_array_t<array<T, N>> : std::true_type {};
+template <class T> inline constexpr bool is_array_v = is_array_t<std::remove_cvref_t<T>>::value;
+
+/// Operand closure of an array: by reference (Owned = false) or by value.
+template <class T, std::size_t N, bool Owned>
+class array_leaf {
+ public:
+  using value_type = T;
+  static constexpr std::size_t ndim = N;
+  static constexpr bool has_array = true;
+  explicit array_leaf(const array<T, N>& a) requires(!Owned) : a_(&a) {}
+  explicit array_leaf(array<T, N>&& a) requires(Owned) : a_(std::move(a)) {}
+  const array<T, N>& get() const noexcept {
+    if constexpr (Owned) return a_;
+    else return *a_;
+  }
+  const dist::shape<N>& shape() const noexcept { return get().shape(); }
+  template <class V> void for_each_array(V&& v) const { v(get()); }
+
+ private:
+  std::conditional_t<Owned, array<T, N>, const array<T, N>*> a_;
+};
+
+/// A scalar operand, already converted to the type it computes in.
+template <class S>
+struct scalar_leaf {
+  using value_type = S;
+  static constexpr std::size_t ndim = 0;
+  static constexpr bool has_array = false;
+  S value;
+  dist::shape<0> shape() const noexcept { return {}; }
+  template <class V> void for_each_array(V&&) const {}
+};
+
+/// Shapes broadcast together by NumPy's rule (trailing dims; extent 1
+/// stretches), or shape_error listing them.
+template <std::size_t R, std::size_t... M>
+dist::shape<R> broadcast_shapes(const dist::shape<M>&... s) {
+  dist::shape<R> out;
+  out.fill(1);
+  bool ok = true;
+  auto merge = [&]<std::size_t K>(const dist::shape<K>& x) {
+    for (std::size_t k = 0; k < K; ++k) {
+      index_t& o = out[R - K + k];
+      if (x[k] == o || x[k] == 1) continue;
+      if (o == 1) o = x[k];
+      else ok = false;
+    }
+  };
+  (merge(s), ...);
+  if (!ok) {
+    std::string msg = "dist: operands could not be broadcast together with shapes";
+    ((msg += " " + (M == 0 ? std::string("()") : to_string(s))), ...);
+    throw shape_error(msg);
+  }
+  return out;
+}
+
+}  // namespace detail
+
+/// A lazy element-wise expression: functor F applied to operand closures C.
+/// Evaluated by assignment, by dist::eval, or fused into a reduction.
+template <class F, class... C>
+class function_node {
+ public:
+  using dist_node_tag = void;
+  using value_type = std::remove_cvref_t<std::invoke_result_t<const F&, typename C::value_type...>>;
+  static constexpr std::size_t ndim = std::max({std::size_t{0}, C::ndim...});
+  static constexpr bool has_array = (C::has_array || ...);
+  static_assert(ndim >= 1, "dist: an expression needs at least one array operand");
+
+  explicit function_node(F f, C... c)
+      : f_(std::move(f)), ops_(std::move(c)...),
+        shape_(std::apply([](const auto&... o) { return detail::broadcast_shapes<ndim>(o.shape()...); }, ops_)) {}
+
+  const dist::shape<ndim>& shape() const noexcept { return shape_; }
+  index_t size() const noexcept { return detail::product(shape_); }
+  const F& functor() const noexcept { return f_; }
+  const std::tuple<C...>& operands() const noexcept { return ops_; }
+  template <class V> void for_each_array(V&& v) const {
+    std::apply([&](const auto&... o) { (o.for_each_array(v), ...); }, ops_);
+  }
+
+ private:
+  F f_;
+  std::tuple<C...> ops_;
+  dist::shape<ndim> shape_;
+};
+
+/// Data every rank holds whole (row-major), as an operand: read locally,
+/// never communicated. The data must outlive the expression. Local.
+template <class T, std::size_t N>
+class replicated_operand {
+ public:
+  using dist_node_tag = void;
+  using value_type = T;
+  static constexpr std::size_t ndim = N;
+  static constexpr bool has_array = false;
+  replicated_operand(std::span<const T> data, const dist::shape<N>& s) : data_(data), shape_(s) {
+    for (index_t e : s)
+      if (e < 0) throw shape_error("dist::replicated: negative extent in shape " + detail::to_string(s));
+    if (static_cast<index_t>(data.size()) != detail::product(s))
+      throw shape_error("dist::replicated: " + std::to_string(data.size()) + " elements do not fill shape " +
+                        detail::to_string(s));
+  }
+  std::span<const T> data() const noexcept { return data_; }
+  const dist::shape<N>& shape() const noexcept { return shape_; }
+  template <class V> void for_each_array(V&&) const {}
+
+ private:
+  std::span<const T> data_;
+  dist::shape<N> shape_;
+};
+
+/// `data` (the same on every rank, row-major) as an operand of the given
+/// shape; shape_error when the sizes differ. Local.
+template <class T, std::size_t N>
+replicated_operand<T, N> replicated(std::span<const T> data, const shape<N>& s) { return {data, s}; }
+template <class T, std::size_t N>
+replicated_operand<T, N> replicated(std::span<const T> data, const index_t (&s)[N]) {
+  shape<N> sh;
+  std::copy_n(s, N, sh.begin());
+  return {data, sh};
+}
+template <class T, std::size_t N>
+replicated_operand<T, N> replicated(const std::vector<T>& data, const index_t (&s)[N]) {
+  return replicated(std::span<const T>(data), s);
+}
+template <class T>
+replicated_operand<T, 1> replicated(const std::vector<T>& data) {
+  return {std::span<const T>(data), shape<1>{static_cast<index_t>(data.size())}};
+}
+
+namespace detail {
+
+template <class E> struct is_node_t : std::bool_constant<requires { typename E::dist_node_tag; }> {};
+
+/// True for types dist evaluates element-wise: arrays and expression nodes.
+template <class E>
+inline constexpr bool is_expression_v = is_array_v<E> || is_node_t<std::remove_cvref_t<E>>::value;
+
+/// The closure type an operand is held as inside a node.
+template <class E>
+auto make_closure(E&& e) {
+  using D = std::remove_cvref_t<E>;
+  if constexpr (is_array_v<D>) {
+    if constexpr (std::is_lvalue_reference_v<E>) return array_leaf<typename D::value_type, D::ndim, false>(e);
+    else return array_leaf<typename D::value_type, D::ndim, true>(std::move(e));
+  } else {
+    return D(std::forward<E>(e));
+  }
+}
+template <class E> using closure_t = decltype(make_closure(std::declval<E>()));
+
+}  // namespace detail
+
+/// Anything that evaluates element-wise over a distributed index space.
+template <class E>
+concept expression = detail::is_expression_v<E>;
+
+/// A scalar operand: any element type.
+template <class S>
+concept scalar = element<std::remove_cvref_t<S>>;
+
+namespace detail {
+/// The value type and rank of an expression or array.
+template <class E> using value_of = typename std::remove_cvref_t<E>::value_type;
+template <class E> inline constexpr std::size_t ndim_of = std::remove_cvref_t<E>::ndim;
+
+/// A node applying `f` to the operands (expressions; scalars become weak
+/// scalars of the type they compute in next to `weak_ref`).
+template <class Ref, class X>
+auto operand(X&& x) {
+  if constexpr (is_expression_v<X>) return make_closure(std::forward<X>(x));
+  else return scalar_leaf<weak_scalar_t<Ref, std::remove_cvref_t<X>>>{static_cast<weak_scalar_t<Ref, std::remove_cvref_t<X>>>(x)};
+}
+template <class X> struct ref_type { using type = value_of<X>; };
+
+/// The element type a scalar meets: the value type of the first expression among the operands.
+template <class... X>
+struct first_expr_value;
+template <class X, class... Rest>
+struct first_expr_value<X, Rest...> {
+  using type = typename std::conditional_t<is_expression_v<X>, ref_type<X>, first_expr_value<Rest...>>::type;
+};
+template <>
+struct first_expr_value<> {
+  using type = void;
+};
+
+template <class F, class... X>
+auto make_node(F f, X&&... x) {
+  using Ref = typename first_expr_value<X...>::type;
+  return function_node<F, decltype(operand<Ref>(std::forward<X>(x)))...>(std::move(f), operand<Ref>(std::forward<X>(x))...);
+}
+}  // namespace detail
+
+}  // namespace dist
