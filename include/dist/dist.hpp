@@ -18,3 +18,4 @@
 #include "expr/assign.hpp"
 #include "expr/functions.hpp"
 #include "expr/operators.hpp"
+#include "algorithm/reductions.hpp"

@@ -186,8 +186,9 @@ auto bind(const array<T, M>& a, bind_context<N>& ctx) {
   return bind_array(a, trailing_dims(a.shape(), ctx.to.shape()), ctx);
 }
 
-/// Calls row(b_row_ready, dst_row_offset, inner) for every row of a local
-/// block of extents `ls`, after moving the bound operand `b` to that row.
+/// Calls row(o, offset, inner) for every row of a local block of extents
+/// `ls` (o: the row's local index, its last entry 0; offset: its flat local
+/// offset), after moving the bound operand `b` to that row.
 template <std::size_t N, class B, class Row>
 void for_each_row(const shape<N>& ls, B& b, Row&& row) {
   if (product(ls) == 0) return;
@@ -196,7 +197,7 @@ void for_each_row(const shape<N>& ls, B& b, Row&& row) {
   index_t off = 0;
   for (;;) {
     b.set_row(o.data());
-    row(off, inner);
+    row(static_cast<const index<N>&>(o), off, inner);
     off += inner;
     std::size_t d = N - 1;
     for (;;) {
@@ -212,7 +213,7 @@ void for_each_row(const shape<N>& ls, B& b, Row&& row) {
 template <class T, std::size_t N, class B, class Op>
 void run_assign(T* dst, const shape<N>& ls, B& b, Op op) {
   const bool contiguous = b.contiguous();
-  for_each_row(ls, b, [&](index_t off, index_t inner) {
+  for_each_row(ls, b, [&](const index<N>&, index_t off, index_t inner) {
     T* d = dst + off;
     if (contiguous)
       for (index_t i = 0; i < inner; ++i) op(d[i], b.at(i));
@@ -227,8 +228,8 @@ void run_assign(T* dst, const shape<N>& ls, B& b, Op op) {
 template <class E>
 distribution<std::remove_cvref_t<E>::ndim> home_distribution(const E& e) {
   constexpr std::size_t N = ndim_of<E>;
-  static_assert(std::remove_cvref_t<E>::has_array || is_array_v<E>,
-                "dist: an expression needs a distributed array operand to make an array");
+  if constexpr (!is_array_v<E>)
+    static_assert(std::remove_cvref_t<E>::has_array, "dist: an expression needs a distributed array operand to make an array");
   const distribution<N>* home = nullptr;
   std::optional<communicator> comm;
   auto visit = [&]<class A>(const A& a) {

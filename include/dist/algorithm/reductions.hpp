@@ -1,0 +1,621 @@
+// Reductions (SPEC section 5): sum, prod, min, max, mean, var, std, any,
+// all, count_nonzero, argmin, argmax, norm and reduce(e, init, op), over a
+// whole array or expression (a value on every rank) or along one axis (an
+// array distributed over the remaining dims). Reductions of expressions
+// fuse: the expression is evaluated inside the reduction loop, with no
+// temporary array. Sums are pairwise (8 lanes, blocks of 128, as NumPy),
+// mean/var/std two-pass over pairwise sums, min/max propagate NaN.
+//
+// Whole reductions: one fused local pass, then one MPI_Allgather of the
+// per-rank partial states, folded in rank order (deterministic).
+// Axis reductions: one fused local pass into partial states; when the axis
+// is not distributed that is the result. Otherwise the partials are summed
+// across the axis's grid line: MPI_Allreduce when the result is replicated,
+// else one alignment plan moving each result element's g partials to its owner.
+#pragma once
+
+#include <array>
+#include <cmath>
+#include <complex>
+#include <cstring>
+#include <limits>
+#include <optional>
+#include <type_traits>
+#include <vector>
+
+#include "../array/array.hpp"
+#include "../comm/alignment.hpp"
+#include "../core/collective_check.hpp"
+#include "../expr/evaluate.hpp"
+#include "../expr/functions.hpp"
+#include "../expr/node.hpp"
+#include "../expr/operators.hpp"
+
+namespace dist {
+
+/// Delta degrees of freedom of var/std (NumPy's ddof): divide by n - k.
+struct ddof {
+  index_t k = 0;
+};
+
+namespace detail {
+
+// ---- reducers: how elements fold into a partial state ----
+// Each has: state, empty() (no element yet), add(state&, value),
+// merge(state&, const state&) (a later partial into an earlier one), and
+// finish(const state&) -> result.
+
+template <class T>
+struct sum_reducer {
+  using state = sum_t<T>;
+  static constexpr bool pairwise = true;
+  state empty() const { return state{}; }
+  void add(state& s, T v) const { s += static_cast<state>(v); }
+  void merge(state& s, const state& o) const { s += o; }
+  state finish(const state& s) const { return s; }
+};
+template <class T>
+struct prod_reducer {
+  using state = sum_t<T>;
+  static constexpr bool pairwise = false;
+  state empty() const { return state{1}; }
+  void add(state& s, T v) const { s *= static_cast<state>(v); }
+  void merge(state& s, const state& o) const { s *= o; }
+  state finish(const state& s) const { return s; }
+};
+template <class T>
+struct count_reducer {
+  using state = std::int64_t;
+  static constexpr bool pairwise = false;
+  state empty() const { return 0; }
+  void add(state& s, T v) const { s += (v != T{}) ? 1 : 0; }
+  void merge(state& s, const state& o) const { s += o; }
+  state finish(const state& s) const { return s; }
+};
+template <class T, bool All>
+struct logical_reducer {
+  using state = unsigned char;  // bool's MPI type is not allowed in every op
+  static constexpr bool pairwise = false;
+  state empty() const { return All ? 1 : 0; }
+  void add(state& s, T v) const {
+    if constexpr (All) s = s && (v != T{});
+    else s = s || (v != T{});
+  }
+  void merge(state& s, const state& o) const { add(s, o); }
+  bool finish(const state& s) const { return s != 0; }
+};
+template <class T>
+struct valued {  // a value, or nothing yet
+  T v{};
+  bool has = false;
+};
+template <class T, bool Max>
+struct extreme_reducer {
+  using state = valued<T>;
+  static constexpr bool pairwise = false;
+  state empty() const { return {}; }
+  void add(state& s, T x) const {
+    if (!s.has) {
+      s = {x, true};
+      return;
+    }
+    if (is_nan_value(s.v)) return;  // NaN propagates
+    if (is_nan_value(x) || (Max ? s.v < x : x < s.v)) s.v = x;
+  }
+  void merge(state& s, const state& o) const {
+    if (o.has) add(s, o.v);
+  }
+  T finish(const state& s) const { return s.v; }
+};
+template <class T, class I, class Op>
+struct fold_reducer {
+  using state = valued<I>;
+  static constexpr bool pairwise = false;
+  I init;
+  Op op;
+  state empty() const { return {}; }
+  void add(state& s, T x) const {
+    s.v = s.has ? static_cast<I>(op(s.v, x)) : static_cast<I>(x);
+    s.has = true;
+  }
+  void merge(state& s, const state& o) const {
+    if (!o.has) return;
+    s.v = s.has ? static_cast<I>(op(s.v, o.v)) : o.v;
+    s.has = true;
+  }
+  I finish(const state& s) const { return s.has ? static_cast<I>(op(init, s.v)) : init; }
+};
+
+// ---- local kernels ----
+
+/// NumPy's pairwise sum of n elements of a bound row from i0: 8 lanes over
+/// blocks of up to 128, halves above.
+template <class R, bool Contig, class B>
+R pairwise_row(const B& b, index_t i0, index_t n) {
+  auto at = [&](index_t i) { return static_cast<R>(Contig ? b.at(i) : b.at_strided(i)); };
+  if (n <= 128) {
+    R l[8] = {};
+    index_t i = 0;
+    for (; i + 8 <= n; i += 8)
+      for (int j = 0; j < 8; ++j) l[j] += at(i0 + i + j);
+    R s = ((l[0] + l[1]) + (l[2] + l[3])) + ((l[4] + l[5]) + (l[6] + l[7]));
+    for (; i < n; ++i) s += at(i0 + i);
+    return s;
+  }
+  index_t h = n / 2;
+  h -= h % 8;
+  return pairwise_row<R, Contig>(b, i0, h) + pairwise_row<R, Contig>(b, i0 + h, n - h);
+}
+template <class R>
+R pairwise_vector(const R* x, std::size_t n) {
+  if (n == 0) return R{};
+  if (n == 1) return x[0];
+  return pairwise_vector(x, n / 2) + pairwise_vector(x + n / 2, n - n / 2);
+}
+
+/// Folds every element of this rank's block of bound `b` into one state.
+template <class Red, std::size_t N, class B>
+typename Red::state fold_local(const Red& red, B& b, const shape<N>& ls) {
+  typename Red::state s = red.empty();
+  const bool contig = b.contiguous();
+  if constexpr (Red::pairwise) {
+    std::vector<typename Red::state> rows;
+    for_each_row(ls, b, [&](const index<N>&, index_t, index_t inner) {
+      rows.push_back(contig ? pairwise_row<typename Red::state, true>(b, 0, inner)
+                            : pairwise_row<typename Red::state, false>(b, 0, inner));
+    });
+    red.merge(s, pairwise_vector(rows.data(), rows.size()));
+  } else {
+    for_each_row(ls, b, [&](const index<N>&, index_t, index_t inner) {
+      if (contig)
+        for (index_t i = 0; i < inner; ++i) red.add(s, b.at(i));
+      else
+        for (index_t i = 0; i < inner; ++i) red.add(s, b.at_strided(i));
+    });
+  }
+  return s;
+}
+
+/// Every rank's `mine`, folded in rank order. Collective.
+template <class Red>
+typename Red::state combine_ranks(const communicator& c, const Red& red, const typename Red::state& mine) {
+  using S = typename Red::state;
+  static_assert(std::is_trivially_copyable_v<S>);
+  std::vector<S> all(static_cast<std::size_t>(c.size()));
+  check_mpi(MPI_Allgather(&mine, static_cast<int>(sizeof(S)), MPI_BYTE, all.data(), static_cast<int>(sizeof(S)), MPI_BYTE, c),
+            "MPI_Allgather");
+  S s = red.empty();
+  for (const S& p : all) red.merge(s, p);
+  return s;
+}
+
+/// The bound expression on its home distribution, ready for a local pass.
+template <class E>
+struct bound_source {
+  using D = distribution<std::remove_cvref_t<E>::ndim>;
+  D dist;
+  bind_context<std::remove_cvref_t<E>::ndim> ctx;
+  decltype(bind(std::declval<const E&>(), std::declval<bind_context<std::remove_cvref_t<E>::ndim>&>())) b;
+  explicit bound_source(const E& e) : dist(home_distribution(e)), ctx{dist, {}}, b(bind(e, ctx)) {}
+};
+
+/// Whole reduction of `e` with reducer `red`: the result on every rank. Collective.
+template <class E, class Red>
+auto reduce_all(const E& e, const Red& red, const char* op) {
+  bound_source<E> src(e);
+  collective_entry(src.dist.comm(), op, src.dist);
+  const auto mine = fold_local(red, src.b, src.dist.local_shape());
+  return red.finish(combine_ranks(src.dist.comm(), red, mine));
+}
+
+template <class E>
+void require_nonempty(const E& e, const char* op) {
+  if (e.size() == 0)
+    throw shape_error(std::string(op) + ": zero-size array (shape " + to_string(e.shape()) + ") has no identity for this reduction");
+}
+
+// ---- axis reductions ----
+
+template <std::size_t N>
+int normalise_axis(int axis, const char* op) {
+  const int n = static_cast<int>(N);
+  if (axis < -n || axis >= n)
+    throw index_error(std::string(op) + ": axis " + std::to_string(axis) + " is out of bounds for an array of dimension " +
+                      std::to_string(N));
+  return axis < 0 ? axis + n : axis;
+}
+
+inline dim_spec spec_of(const dim_map& m) {
+  switch (m.kind()) {
+    case dim_kind::block: return m.irregular() ? dim_spec{block{m.bounds()}} : dim_spec{block{}};
+    case dim_kind::cyclic: return cyclic{};
+    case dim_kind::block_cyclic: return block_cyclic{m.block_size()};
+    case dim_kind::undistributed: return undistributed{};
+    case dim_kind::unstructured: return unstructured{m.global_indices()};
+  }
+  return undistributed{};
+}
+
+template <class S, class Merge>
+struct mpi_merge_op {
+  static inline thread_local const Merge* current = nullptr;
+  static void apply(void* in, void* inout, int* len, MPI_Datatype*) {
+    S* a = static_cast<S*>(inout);
+    const S* b = static_cast<const S*>(in);
+    for (int i = 0; i < *len; ++i) {  // in comes from lower ranks: result = in (+) inout
+      S r = b[i];
+      (*current)(r, a[i]);
+      a[i] = r;
+    }
+  }
+};
+
+/// The result array on R from one finished state per local element.
+template <class Out, class Red, std::size_t M>
+array<Out, M> finished(const Red& red, const distribution<M>& R, const typename Red::state* states) {
+  array<Out, M> r(R, uninitialized);
+  Out* out = r.local_data().data();
+  for (index_t i = 0, n = r.local_size(); i < n; ++i) out[i] = red.finish(states[i]);
+  return r;
+}
+
+/// Reduction of `e` along `axis` with reducer `red`, as an array over the
+/// remaining dims. Collective.
+template <class E, class Red>
+auto reduce_axis(const E& e, int axis_in, const Red& red, const char* op) {
+  constexpr std::size_t N = std::remove_cvref_t<E>::ndim;
+  static_assert(N >= 2, "dist: an axis reduction of a 1-d expression is a whole reduction");
+  using S = typename Red::state;
+  using Out = std::remove_cvref_t<decltype(red.finish(std::declval<S>()))>;
+  const auto axis = static_cast<std::size_t>(normalise_axis<N>(axis_in, op));
+  bound_source<E> src(e);
+  const distribution<N>& D = src.dist;
+  collective_entry(D.comm(), op, D, axis);
+  const shape<N> ls = D.local_shape();
+  shape<N - 1> qs;  // partial extents: the local block without the axis
+  for (std::size_t d = 0, k = 0; d < N; ++d)
+    if (d != axis) qs[k++] = ls[d];
+  std::vector<S> q(static_cast<std::size_t>(product(qs)), red.empty());
+  // ---- local pass ----
+  auto& b = src.b;
+  const bool contig = b.contiguous();
+  for_each_row(ls, b, [&](const index<N>& o, index_t, index_t inner) {
+    index_t out = 0;  // flat partial index of this row (without the axis)
+    for (std::size_t d = 0; d + 1 < N; ++d)
+      if (d != axis) out = out * ls[d] + o[d];
+    if (axis == N - 1) {
+      S& s = q[static_cast<std::size_t>(out)];
+      if constexpr (Red::pairwise)
+        red.merge(s, contig ? pairwise_row<S, true>(b, 0, inner) : pairwise_row<S, false>(b, 0, inner));
+      else if (contig)
+        for (index_t i = 0; i < inner; ++i) red.add(s, b.at(i));
+      else
+        for (index_t i = 0; i < inner; ++i) red.add(s, b.at_strided(i));
+    } else {
+      S* s = q.data() + out * inner;
+      if (contig)
+        for (index_t i = 0; i < inner; ++i) red.add(s[i], b.at(i));
+      else
+        for (index_t i = 0; i < inner; ++i) red.add(s[i], b.at_strided(i));
+    }
+  });
+  // ---- the result's distribution, and the partials combined across the axis ----
+  shape<N - 1> rs;
+  std::array<dim_spec, N - 1> rspecs;
+  std::vector<int> rgrid;
+  bool rest_distributed = false, rest_unstructured = false;
+  for (std::size_t d = 0, k = 0; d < N; ++d) {
+    if (d == axis) continue;
+    rs[k] = D.shape()[d];
+    rspecs[k] = spec_of(D.map(d));
+    rgrid.push_back(D.grid()[d]);
+    rest_distributed = rest_distributed || D.grid()[d] > 1 || D.map(d).kind() == dim_kind::unstructured;
+    rest_unstructured = rest_unstructured || D.map(d).kind() == dim_kind::unstructured;
+    ++k;
+  }
+  const int g = D.grid()[axis];
+  auto finish_into = [&](const distribution<N - 1>& R, const S* states) { return finished<Out>(red, R, states); };
+  if (g == 1 || D.replicated()) {  // the axis is not distributed: my partials are my result block
+    return finish_into(distribution<N - 1>(rs, rspecs, D.comm(), grid(rgrid)), q.data());
+  }
+  if (!rest_distributed) {  // every rank holds partials for the whole result: allreduce them
+    auto merge = [&](S& a, const S& x) { red.merge(a, x); };
+    using M = mpi_merge_op<S, decltype(merge)>;
+    M::current = &merge;
+    MPI_Op mop;
+    check_mpi(MPI_Op_create(&M::apply, 0, &mop), "MPI_Op_create");
+    const int count = mpi_count(static_cast<index_t>(q.size()), op);
+    const int rc = MPI_Allreduce(MPI_IN_PLACE, q.data(), count, mpi_type<S>(), mop, D.comm());
+    MPI_Op_free(&mop);
+    check_mpi(rc, "MPI_Allreduce");
+    std::array<dim_spec, N - 1> und;
+    und.fill(undistributed{});
+    return finish_into(distribution<N - 1>(rs, und, D.comm()), q.data());
+  }
+  // partials as an N-d array whose axis has one entry per grid coordinate,
+  // moved so that each result owner holds all g partials of its elements
+  if (rest_unstructured)
+    for (auto& sp : rspecs)
+      if (std::holds_alternative<unstructured>(sp)) sp = block{};
+  const distribution<N - 1> R(rs, rspecs, D.comm());
+  shape<N> ps = D.shape();
+  ps[axis] = g;
+  std::array<dim_spec, N> pspecs, tspecs;
+  std::vector<int> pgrid(D.grid().begin(), D.grid().end()), tgrid;
+  for (std::size_t d = 0, k = 0; d < N; ++d) {
+    if (d == axis) {
+      pspecs[d] = block{};
+      tspecs[d] = undistributed{};
+      tgrid.push_back(1);
+    } else {
+      pspecs[d] = spec_of(D.map(d));
+      tspecs[d] = rspecs[k];
+      tgrid.push_back(R.grid()[k]);
+      ++k;
+    }
+  }
+  const distribution<N> P(ps, pspecs, D.comm(), grid(pgrid));
+  const distribution<N> T(ps, tspecs, D.comm(), grid(tgrid));
+  std::array<int, N> dim_of;
+  for (std::size_t d = 0; d < N; ++d) dim_of[d] = static_cast<int>(d);
+  auto plan = cached_alignment(P, T, dim_of);
+  std::vector<S> t(static_cast<std::size_t>(plan->local_size()));
+  plan->execute(q.data(), t.data());
+  // t holds, for each of my result elements, its g partials: merge them in axis order
+  const shape<N> ts = T.local_shape();
+  index_t before = 1, after = 1;
+  for (std::size_t d = 0; d < axis; ++d) before *= ts[d];
+  for (std::size_t d = axis + 1; d < N; ++d) after *= ts[d];
+  std::vector<S> merged(static_cast<std::size_t>(before * after), red.empty());
+  for (index_t x = 0; x < before; ++x)
+    for (index_t a = 0; a < g; ++a)
+      for (index_t y = 0; y < after; ++y)
+        red.merge(merged[static_cast<std::size_t>(x * after + y)], t[static_cast<std::size_t>((x * g + a) * after + y)]);
+  return finish_into(R, merged.data());
+}
+
+/// An axis reduction, or for a 1-d expression the whole reduction (NumPy
+/// returns a scalar there too).
+template <class E, class Red>
+auto reduce_along(const E& e, int axis, const Red& red, const char* op) {
+  if constexpr (std::remove_cvref_t<E>::ndim == 1) {
+    normalise_axis<1>(axis, op);
+    return reduce_all(e, red, op);
+  } else {
+    return reduce_axis(e, axis, red, op);
+  }
+}
+
+/// An array of shape s with a unit dim inserted at `axis`, as an operand
+/// (broadcasts along that axis): the mean inside var.
+template <class T, std::size_t M>
+class axis_inserted {
+ public:
+  using dist_node_tag = void;
+  using value_type = T;
+  static constexpr std::size_t ndim = M + 1;
+  static constexpr bool has_array = true;
+  axis_inserted(const array<T, M>& a, std::size_t axis) : a_(&a), axis_(axis) {
+    for (std::size_t d = 0, k = 0; d <= M; ++d) shape_[d] = d == axis ? 1 : a.shape()[k++];
+  }
+  const dist::shape<M + 1>& shape() const noexcept { return shape_; }
+  template <class V> void for_each_array(V&&) const {}
+  template <std::size_t N>
+  friend bound_data<T, N> bind(const axis_inserted& x, bind_context<N>& ctx) {
+    static_assert(N == M + 1);
+    std::array<int, M> dim_of;
+    for (std::size_t k = 0; k < M; ++k) dim_of[k] = static_cast<int>(k < x.axis_ ? k : k + 1);
+    return bind_array(*x.a_, dim_of, ctx);
+  }
+
+ private:
+  const array<T, M>* a_;
+  std::size_t axis_;
+  dist::shape<M + 1> shape_;
+};
+
+}  // namespace detail
+
+// ---------------------------------------------------------------------------
+// Whole reductions: a value on every rank. All collective over the
+// expression's communicator.
+
+/// Sum of all elements (NumPy's accumulator: int64 for signed integers and bool).
+template <expression E> auto sum(const E& e) { return detail::reduce_all(e, detail::sum_reducer<detail::value_of<E>>{}, "dist::sum"); }
+/// Product of all elements.
+template <expression E> auto prod(const E& e) { return detail::reduce_all(e, detail::prod_reducer<detail::value_of<E>>{}, "dist::prod"); }
+/// Number of non-zero elements.
+template <expression E> index_t count_nonzero(const E& e) {
+  return detail::reduce_all(e, detail::count_reducer<detail::value_of<E>>{}, "dist::count_nonzero");
+}
+/// True when any / every element is non-zero (empty: false / true).
+template <expression E> bool any(const E& e) { return detail::reduce_all(e, detail::logical_reducer<detail::value_of<E>, false>{}, "dist::any"); }
+template <expression E> bool all(const E& e) { return detail::reduce_all(e, detail::logical_reducer<detail::value_of<E>, true>{}, "dist::all"); }
+/// Smallest / largest element; NaN if any element is NaN. shape_error when empty.
+template <expression E> auto min(const E& e) {
+  detail::require_nonempty(e, "dist::min");
+  return detail::reduce_all(e, detail::extreme_reducer<detail::value_of<E>, false>{}, "dist::min");
+}
+template <expression E> auto max(const E& e) {
+  detail::require_nonempty(e, "dist::max");
+  return detail::reduce_all(e, detail::extreme_reducer<detail::value_of<E>, true>{}, "dist::max");
+}
+/// fold of op over all elements, started from init (applied once):
+/// op(init, x0 op x1 op ...), so op should be associative.
+template <expression E, class I, class Op> I reduce(const E& e, I init, Op op) {
+  return detail::reduce_all(e, detail::fold_reducer<detail::value_of<E>, I, Op>{init, op}, "dist::reduce");
+}
+/// Arithmetic mean (double for integers; NaN when empty, as NumPy).
+template <expression E> auto mean(const E& e) {
+  using R = detail::mean_t<detail::value_of<E>>;
+  const auto n = e.size();
+  const R s = static_cast<R>(sum(astype<R>(e)));
+  return n == 0 ? R(std::numeric_limits<detail::real_t<R>>::quiet_NaN()) : s / static_cast<detail::real_t<R>>(n);
+}
+/// Variance mean(|x - mean(x)|^2) * n / (n - ddof), two-pass. Real for complex input.
+template <expression E> auto var(const E& e, ddof dd = {}) {
+  using R = detail::mean_t<detail::value_of<E>>;
+  using Re = detail::real_t<R>;
+  const R m = mean(e);
+  const auto n = e.size();
+  const Re ss = sum(square(abs(astype<R>(e) - m)));
+  if (n - dd.k <= 0) return std::numeric_limits<Re>::quiet_NaN();
+  return ss / static_cast<Re>(n - dd.k);
+}
+/// Standard deviation, sqrt(var).
+template <expression E> auto std(const E& e, ddof dd = {}) { return std::sqrt(var(e, dd)); }
+
+/// Global index of the first smallest / largest element (a NaN counts as
+/// the extreme, as NumPy). shape_error when empty.
+template <expression E> index<detail::ndim_of<E>> argmin(const E& e);
+template <expression E> index<detail::ndim_of<E>> argmax(const E& e);
+
+/// Vector norm over all elements: ord 2 (default; a matrix's Frobenius
+/// norm), 1, inf, -inf, 0 (count of non-zeros) or any other p.
+template <expression E> auto norm(const E& e, double ord = 2) {
+  using R = detail::real_t<detail::float_t<detail::value_of<E>>>;
+  if (ord == 2) return static_cast<R>(std::sqrt(sum(square(abs(astype<detail::float_t<detail::value_of<E>>>(e))))));
+  if (ord == 1) return static_cast<R>(sum(abs(astype<detail::float_t<detail::value_of<E>>>(e))));
+  if (std::isinf(ord)) {
+    if (e.size() == 0) return R{0};
+    return static_cast<R>(ord > 0 ? max(abs(astype<detail::float_t<detail::value_of<E>>>(e)))
+                                  : min(abs(astype<detail::float_t<detail::value_of<E>>>(e))));
+  }
+  if (ord == 0) return static_cast<R>(count_nonzero(e));
+  return static_cast<R>(std::pow(sum(pow(abs(astype<detail::float_t<detail::value_of<E>>>(e)), static_cast<R>(ord))), 1 / ord));
+}
+
+// ---------------------------------------------------------------------------
+// Axis reductions: an array over the remaining dims, distributed like the
+// input's remaining dims (when the axis was distributed, its ranks share
+// the result: the remaining dims' specs on a default grid). For a 1-d
+// input, the value itself. Negative axes count from the end. Collective.
+
+template <expression E> auto sum(const E& e, int axis) {
+  return detail::reduce_along(e, axis, detail::sum_reducer<detail::value_of<E>>{}, "dist::sum");
+}
+template <expression E> auto prod(const E& e, int axis) {
+  return detail::reduce_along(e, axis, detail::prod_reducer<detail::value_of<E>>{}, "dist::prod");
+}
+template <expression E> auto count_nonzero(const E& e, int axis) {
+  return detail::reduce_along(e, axis, detail::count_reducer<detail::value_of<E>>{}, "dist::count_nonzero");
+}
+template <expression E> auto any(const E& e, int axis) {
+  return detail::reduce_along(e, axis, detail::logical_reducer<detail::value_of<E>, false>{}, "dist::any");
+}
+template <expression E> auto all(const E& e, int axis) {
+  return detail::reduce_along(e, axis, detail::logical_reducer<detail::value_of<E>, true>{}, "dist::all");
+}
+template <expression E> auto min(const E& e, int axis) {
+  detail::require_nonempty(e, "dist::min");
+  return detail::reduce_along(e, axis, detail::extreme_reducer<detail::value_of<E>, false>{}, "dist::min");
+}
+template <expression E> auto max(const E& e, int axis) {
+  detail::require_nonempty(e, "dist::max");
+  return detail::reduce_along(e, axis, detail::extreme_reducer<detail::value_of<E>, true>{}, "dist::max");
+}
+template <expression E, class I, class Op> auto reduce(const E& e, I init, Op op, int axis) {
+  return detail::reduce_along(e, axis, detail::fold_reducer<detail::value_of<E>, I, Op>{init, op}, "dist::reduce");
+}
+template <expression E> auto mean(const E& e, int axis) {
+  using R = detail::mean_t<detail::value_of<E>>;
+  if constexpr (detail::ndim_of<E> == 1) {
+    detail::normalise_axis<1>(axis, "dist::mean");
+    return mean(e);
+  } else {
+    const int ax = detail::normalise_axis<detail::ndim_of<E>>(axis, "dist::mean");
+    const index_t n = e.shape()[static_cast<std::size_t>(ax)];
+    auto s = sum(astype<R>(e), ax);
+    array<R, detail::ndim_of<E> - 1> m(s.distribution(), uninitialized);
+    m = s / static_cast<detail::real_t<R>>(n);  // n == 0: NaN, as NumPy
+    return m;
+  }
+}
+template <expression E> auto var(const E& e, int axis, ddof dd = {}) {
+  using R = detail::mean_t<detail::value_of<E>>;
+  using Re = detail::real_t<R>;
+  if constexpr (detail::ndim_of<E> == 1) {
+    detail::normalise_axis<1>(axis, "dist::var");
+    return var(e, dd);
+  } else {
+    const int ax = detail::normalise_axis<detail::ndim_of<E>>(axis, "dist::var");
+    const index_t n = e.shape()[static_cast<std::size_t>(ax)];
+    const auto m = mean(e, ax);
+    const detail::axis_inserted<R, detail::ndim_of<E> - 1> mb(m, static_cast<std::size_t>(ax));
+    auto ss = sum(square(abs(astype<R>(e) - mb)), ax);
+    const Re div = n - dd.k <= 0 ? std::numeric_limits<Re>::quiet_NaN() : static_cast<Re>(n - dd.k);
+    array<Re, detail::ndim_of<E> - 1> v(ss.distribution(), uninitialized);
+    v = ss / div;
+    return v;
+  }
+}
+template <expression E> auto std(const E& e, int axis, ddof dd = {}) {
+  if constexpr (detail::ndim_of<E> == 1) {
+    return std::sqrt(var(e, axis, dd));
+  } else {
+    auto v = var(e, axis, dd);
+    v = sqrt(v);
+    return v;
+  }
+}
+
+// ---------------------------------------------------------------------------
+
+namespace detail {
+template <class T>
+struct arg_state {
+  T v{};
+  index_t flat = -1;  // row-major global index; -1: none yet
+};
+template <class T, bool Max>
+bool arg_better(const arg_state<T>& a, const arg_state<T>& b) {  // is a preferred over b?
+  if (a.flat < 0) return false;
+  if (b.flat < 0) return true;
+  const bool an = is_nan_value(a.v), bn = is_nan_value(b.v);
+  if (an || bn) return an && (!bn || a.flat < b.flat);
+  if (Max ? b.v < a.v : a.v < b.v) return true;
+  if (Max ? a.v < b.v : b.v < a.v) return false;
+  return a.flat < b.flat;
+}
+template <bool Max, class E>
+index<ndim_of<E>> arg_extreme(const E& e, const char* op) {
+  constexpr std::size_t N = ndim_of<E>;
+  using T = value_of<E>;
+  require_nonempty(e, op);
+  bound_source<E> src(e);
+  collective_entry(src.dist.comm(), op, src.dist);
+  const shape<N> ls = src.dist.local_shape();
+  const auto gstr = row_major_strides(src.dist.shape());
+  std::array<std::vector<index_t>, N> tab;
+  for (std::size_t d = 0; d < N; ++d) tab[d] = src.dist.global_indices(d);
+  arg_state<T> best;
+  auto& b = src.b;
+  const bool contig = b.contiguous();
+  for_each_row(ls, b, [&](const index<N>& o, index_t, index_t inner) {
+    index_t base = 0;
+    for (std::size_t d = 0; d + 1 < N; ++d) base += tab[d][static_cast<std::size_t>(o[d])] * gstr[d];
+    for (index_t i = 0; i < inner; ++i) {
+      const arg_state<T> c{contig ? b.at(i) : b.at_strided(i), base + tab[N - 1][static_cast<std::size_t>(i)]};
+      if (arg_better<T, Max>(c, best)) best = c;
+    }
+  });
+  std::vector<arg_state<T>> all(static_cast<std::size_t>(src.dist.comm().size()));
+  check_mpi(MPI_Allgather(&best, static_cast<int>(sizeof(best)), MPI_BYTE, all.data(), static_cast<int>(sizeof(best)), MPI_BYTE,
+                          src.dist.comm()),
+            "MPI_Allgather");
+  arg_state<T> win;
+  for (const auto& p : all)
+    if (arg_better<T, Max>(p, win)) win = p;
+  index<N> idx;
+  for (std::size_t d = 0; d < N; ++d) {
+    idx[d] = win.flat / gstr[d];
+    win.flat %= gstr[d];
+  }
+  return idx;
+}
+}  // namespace detail
+
+template <expression E> index<detail::ndim_of<E>> argmin(const E& e) { return detail::arg_extreme<false>(e, "dist::argmin"); }
+template <expression E> index<detail::ndim_of<E>> argmax(const E& e) { return detail::arg_extreme<true>(e, "dist::argmax"); }
+
+}  // namespace dist
