@@ -48,19 +48,8 @@ std::array<std::size_t, N> identity_axes() {
   return p;
 }
 
-std::vector<index_t> my_part(index_t n, int parts, int coord, unsigned seed) {
-  return test_util::random_part(n, parts, coord, seed);
-}
-
 // All six kinds for a dim of extent n over the whole communicator.
-std::vector<dist::dim_spec> kinds(index_t n, unsigned seed) {
-  const int P = world.size();
-  std::vector<index_t> bounds(static_cast<std::size_t>(P) + 1, 0);
-  for (int c = 1; c < P; ++c) bounds[static_cast<std::size_t>(c)] = std::min<index_t>(n, (n * c * c) / (P * P));
-  bounds.back() = n;
-  return {dist::block{}, dist::block{bounds}, dist::cyclic{}, dist::block_cyclic{3}, dist::undistributed{},
-          dist::unstructured{my_part(n, P, world.rank(), seed)}};
-}
+std::vector<dist::dim_spec> kinds(index_t n, unsigned seed) { return test_util::all_kinds(n, world, seed); }
 
 }  // namespace
 
@@ -109,7 +98,7 @@ TEST(redistribute, three_d_and_back_again) {
   const dist::shape<3> s{5, 4, 3};
   const dist::distribution<3> a_d(s, {dist::cyclic{}, dist::block{}, dist::block_cyclic{2}}, world);
   const dist::distribution<3> b_d(s, {dist::block{}, dist::undistributed{}, dist::cyclic{}}, world);
-  const dist::distribution<3> c_d(s, {dist::unstructured{my_part(5, world.size(), world.rank(), 8)}, dist::undistributed{}, dist::undistributed{}}, world);
+  const dist::distribution<3> c_d(s, {dist::unstructured{test_util::random_part(5, world.size(), world.rank(), 8)}, dist::undistributed{}, dist::undistributed{}}, world);
   const auto a = dist::random::uniform<double>(a_d, 17);
   for (const auto& d : {b_d, c_d}) {
     const auto b = dist::redistribute(a, d);

@@ -27,4 +27,15 @@ inline std::vector<dist::index_t> random_part(dist::index_t n, int parts, int co
   return random_partition(n, parts, seed)[static_cast<std::size_t>(coord)];
 }
 
+/// All six kinds for a dim of extent n spread over the whole of `comm`
+/// (unstructured: a random piece per rank; block with bounds: uneven).
+inline std::vector<dist::dim_spec> all_kinds(dist::index_t n, const dist::communicator& comm, unsigned seed) {
+  const int P = comm.size();
+  std::vector<dist::index_t> bounds(static_cast<std::size_t>(P) + 1, 0);
+  for (int c = 1; c < P; ++c) bounds[static_cast<std::size_t>(c)] = std::min<dist::index_t>(n, (n * c * c) / (P * P));
+  bounds.back() = n;
+  return {dist::block{}, dist::block{bounds}, dist::cyclic{}, dist::block_cyclic{3}, dist::undistributed{},
+          dist::unstructured{random_part(n, P, comm.rank(), seed)}};
+}
+
 }  // namespace test_util

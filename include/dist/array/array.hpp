@@ -48,6 +48,10 @@ template <class X>
 concept assignable_operand = node_expression<X> || is_dist_array<std::remove_cvref_t<X>>::value ||
                              std::is_arithmetic_v<std::remove_cvref_t<X>> || is_complex<std::remove_cvref_t<X>>::value;
 
+/// X is a scalar, or has no more dims than N (NumPy broadcasting cannot drop dims).
+template <class X, std::size_t N>
+concept fits_rank = !(node_expression<X> || is_dist_array<std::remove_cvref_t<X>>::value) || (std::remove_cvref_t<X>::ndim <= N);
+
 // The element-wise updates of = and the compound assignments.
 struct assign_to { template <class D, class V> void operator()(D& d, const V& v) const { d = static_cast<D>(v); } };
 struct add_to { template <class D, class V> void operator()(D& d, const V& v) const { d = static_cast<D>(d + v); } };
@@ -126,22 +130,22 @@ class array {
   /// acts as if evaluated before any element is written. Collective
   /// (scalars: local); shape_error on every rank when shapes do not fit.
   template <detail::assignable_operand X>
-    requires(!std::is_same_v<std::remove_cvref_t<X>, array>)
+    requires(!std::is_same_v<std::remove_cvref_t<X>, array> && detail::fits_rank<X, N>)
   array& operator=(const X& x) {
     detail::assign_expression(*this, x, detail::assign_to{});
     return *this;
   }
   /// Compound assignment: this op= x element-wise (x as for operator=). Collective.
-  template <detail::assignable_operand X> array& operator+=(const X& x) { return update(x, detail::add_to{}); }
-  template <detail::assignable_operand X> array& operator-=(const X& x) { return update(x, detail::subtract_from{}); }
-  template <detail::assignable_operand X> array& operator*=(const X& x) { return update(x, detail::multiply_by{}); }
-  template <detail::assignable_operand X> array& operator/=(const X& x) { return update(x, detail::divide_by{}); }
-  template <detail::assignable_operand X> array& operator%=(const X& x) { return update(x, detail::modulo_by{}); }
-  template <detail::assignable_operand X> array& operator&=(const X& x) { return update(x, detail::and_with{}); }
-  template <detail::assignable_operand X> array& operator|=(const X& x) { return update(x, detail::or_with{}); }
-  template <detail::assignable_operand X> array& operator^=(const X& x) { return update(x, detail::xor_with{}); }
-  template <detail::assignable_operand X> array& operator<<=(const X& x) { return update(x, detail::shift_left_by{}); }
-  template <detail::assignable_operand X> array& operator>>=(const X& x) { return update(x, detail::shift_right_by{}); }
+  template <detail::assignable_operand X> requires detail::fits_rank<X, N> array& operator+=(const X& x) { return update(x, detail::add_to{}); }
+  template <detail::assignable_operand X> requires detail::fits_rank<X, N> array& operator-=(const X& x) { return update(x, detail::subtract_from{}); }
+  template <detail::assignable_operand X> requires detail::fits_rank<X, N> array& operator*=(const X& x) { return update(x, detail::multiply_by{}); }
+  template <detail::assignable_operand X> requires detail::fits_rank<X, N> array& operator/=(const X& x) { return update(x, detail::divide_by{}); }
+  template <detail::assignable_operand X> requires detail::fits_rank<X, N> array& operator%=(const X& x) { return update(x, detail::modulo_by{}); }
+  template <detail::assignable_operand X> requires detail::fits_rank<X, N> array& operator&=(const X& x) { return update(x, detail::and_with{}); }
+  template <detail::assignable_operand X> requires detail::fits_rank<X, N> array& operator|=(const X& x) { return update(x, detail::or_with{}); }
+  template <detail::assignable_operand X> requires detail::fits_rank<X, N> array& operator^=(const X& x) { return update(x, detail::xor_with{}); }
+  template <detail::assignable_operand X> requires detail::fits_rank<X, N> array& operator<<=(const X& x) { return update(x, detail::shift_left_by{}); }
+  template <detail::assignable_operand X> requires detail::fits_rank<X, N> array& operator>>=(const X& x) { return update(x, detail::shift_right_by{}); }
 
   const dist::distribution<N>& distribution() const noexcept { return dist_; }
   const communicator& comm() const noexcept { return dist_.comm(); }
