@@ -18,4 +18,5 @@
 #include "expr/assign.hpp"
 #include "expr/functions.hpp"
 #include "expr/operators.hpp"
+#include "algorithm/dot.hpp"
 #include "algorithm/reductions.hpp"

@@ -205,6 +205,7 @@ auto reduce_all(const E& e, const Red& red, const char* op) {
   bound_source<E> src(e);
   collective_entry(src.dist.comm(), op, src.dist);
   const auto mine = fold_local(red, src.b, src.dist.local_shape());
+  if (src.dist.replicated()) return red.finish(mine);  // every rank reduced the whole array
   return red.finish(combine_ranks(src.dist.comm(), red, mine));
 }
 
@@ -440,8 +441,9 @@ template <expression E> auto max(const E& e) {
   detail::require_nonempty(e, "dist::max");
   return detail::reduce_all(e, detail::extreme_reducer<detail::value_of<E>, true>{}, "dist::max");
 }
-/// fold of op over all elements, started from init (applied once):
-/// op(init, x0 op x1 op ...), so op should be associative.
+/// Fold of op over all elements, started from init (applied once):
+/// op(init, x0 op x1 op ...). Ranks fold their blocks separately, so op must
+/// be associative (and commutative for non-block layouts), like an MPI_Op.
 template <expression E, class I, class Op> I reduce(const E& e, I init, Op op) {
   return detail::reduce_all(e, detail::fold_reducer<detail::value_of<E>, I, Op>{init, op}, "dist::reduce");
 }
@@ -599,10 +601,13 @@ index<ndim_of<E>> arg_extreme(const E& e, const char* op) {
       if (arg_better<T, Max>(c, best)) best = c;
     }
   });
-  std::vector<arg_state<T>> all(static_cast<std::size_t>(src.dist.comm().size()));
-  check_mpi(MPI_Allgather(&best, static_cast<int>(sizeof(best)), MPI_BYTE, all.data(), static_cast<int>(sizeof(best)), MPI_BYTE,
-                          src.dist.comm()),
-            "MPI_Allgather");
+  std::vector<arg_state<T>> all{best};
+  if (!src.dist.replicated()) {  // (replicated: every rank searched the whole array)
+    all.resize(static_cast<std::size_t>(src.dist.comm().size()));
+    check_mpi(MPI_Allgather(&best, static_cast<int>(sizeof(best)), MPI_BYTE, all.data(), static_cast<int>(sizeof(best)),
+                            MPI_BYTE, src.dist.comm()),
+              "MPI_Allgather");
+  }
   arg_state<T> win;
   for (const auto& p : all)
     if (arg_better<T, Max>(p, win)) win = p;

@@ -1,0 +1,37 @@
+// Inner products (SPEC section 5): dot of two 1-d expressions and the
+// matrix-vector product, both fused reductions (no temporary array, the
+// matrix is never gathered; a vector on another layout is moved to where
+// the matrix's columns live).
+#pragma once
+
+#include <string>
+
+#include "../expr/operators.hpp"
+#include "reductions.hpp"
+
+namespace dist {
+
+/// x · y of two 1-d expressions of the same length (no conjugation, as
+/// NumPy's dot); shape_error on every rank otherwise. Collective.
+template <expression X, expression Y>
+  requires(detail::ndim_of<X> == 1 && detail::ndim_of<Y> == 1)
+auto dot(const X& x, const Y& y) {
+  if (x.shape() != y.shape())
+    throw shape_error("dist::dot: shapes " + detail::to_string(x.shape()) + " and " + detail::to_string(y.shape()) +
+                      " are not aligned");
+  return sum(x * y);
+}
+
+/// A · x for a 2-d A (n, m) and a 1-d x (m): a 1-d array distributed like
+/// A's rows (A's column ranks share it when A's columns are distributed).
+/// Collective; shape_error on every rank when the extents differ.
+template <expression M, expression V>
+  requires(detail::ndim_of<M> == 2 && detail::ndim_of<V> == 1)
+auto matvec(const M& a, const V& x) {
+  if (a.shape()[1] != x.shape()[0])
+    throw shape_error("dist::matvec: matrix of shape " + detail::to_string(a.shape()) + " and vector of shape " +
+                      detail::to_string(x.shape()) + " are not aligned");
+  return sum(a * x, 1);
+}
+
+}  // namespace dist
