@@ -42,8 +42,12 @@ namespace detail {
 
 // ---- reducers: how elements fold into a partial state ----
 // Each has: state, empty() (no element yet), add(state&, value),
-// merge(state&, const state&) (a later partial into an earlier one), and
-// finish(const state&) -> result.
+// merge(state&, const state&) (a later partial into an earlier one),
+// finish(const state&) -> result, and mpi_op(): the predefined MPI_Op doing
+// merge, or MPI_OP_NULL.
+
+template <class S>
+inline constexpr bool predefined_arithmetic = std::is_arithmetic_v<S> || is_complex_v<S>;
 
 template <class T>
 struct sum_reducer {
@@ -53,6 +57,7 @@ struct sum_reducer {
   void add(state& s, T v) const { s += static_cast<state>(v); }
   void merge(state& s, const state& o) const { s += o; }
   state finish(const state& s) const { return s; }
+  MPI_Op mpi_op() const { return predefined_arithmetic<state> ? MPI_SUM : MPI_OP_NULL; }
 };
 template <class T>
 struct prod_reducer {
@@ -62,6 +67,7 @@ struct prod_reducer {
   void add(state& s, T v) const { s *= static_cast<state>(v); }
   void merge(state& s, const state& o) const { s *= o; }
   state finish(const state& s) const { return s; }
+  MPI_Op mpi_op() const { return predefined_arithmetic<state> ? MPI_PROD : MPI_OP_NULL; }
 };
 template <class T>
 struct count_reducer {
@@ -71,6 +77,7 @@ struct count_reducer {
   void add(state& s, T v) const { s += (v != T{}) ? 1 : 0; }
   void merge(state& s, const state& o) const { s += o; }
   state finish(const state& s) const { return s; }
+  MPI_Op mpi_op() const { return MPI_SUM; }
 };
 template <class T, bool All>
 struct logical_reducer {
@@ -83,6 +90,7 @@ struct logical_reducer {
   }
   void merge(state& s, const state& o) const { add(s, o); }
   bool finish(const state& s) const { return s != 0; }
+  MPI_Op mpi_op() const { return All ? MPI_LAND : MPI_LOR; }
 };
 template <class T>
 struct valued {  // a value, or nothing yet
@@ -106,6 +114,7 @@ struct extreme_reducer {
     if (o.has) add(s, o.v);
   }
   T finish(const state& s) const { return s.v; }
+  MPI_Op mpi_op() const { return MPI_OP_NULL; }  // NaN must propagate
 };
 template <class T, class I, class Op>
 struct fold_reducer {
@@ -124,6 +133,7 @@ struct fold_reducer {
     s.has = true;
   }
   I finish(const state& s) const { return s.has ? static_cast<I>(op(init, s.v)) : init; }
+  MPI_Op mpi_op() const { return MPI_OP_NULL; }
 };
 
 // ---- local kernels ----
@@ -320,15 +330,19 @@ auto reduce_axis(const E& e, int axis_in, const Red& red, const char* op) {
     return finish_into(distribution<N - 1>(rs, rspecs, D.comm(), grid(rgrid)), q.data());
   }
   if (!rest_distributed) {  // every rank holds partials for the whole result: allreduce them
-    auto merge = [&](S& a, const S& x) { red.merge(a, x); };
-    using M = mpi_merge_op<S, decltype(merge)>;
-    M::current = &merge;
-    MPI_Op mop;
-    check_mpi(MPI_Op_create(&M::apply, 0, &mop), "MPI_Op_create");
     const int count = mpi_count(static_cast<index_t>(q.size()), op);
-    const int rc = MPI_Allreduce(MPI_IN_PLACE, q.data(), count, mpi_type<S>(), mop, D.comm());
-    MPI_Op_free(&mop);
-    check_mpi(rc, "MPI_Allreduce");
+    if (red.mpi_op() != MPI_OP_NULL) {
+      check_mpi(MPI_Allreduce(MPI_IN_PLACE, q.data(), count, mpi_type<S>(), red.mpi_op(), D.comm()), "MPI_Allreduce");
+    } else {  // a user-defined, non-commutative op: rank order, as the fold
+      auto merge = [&](S& a, const S& x) { red.merge(a, x); };
+      using M = mpi_merge_op<S, decltype(merge)>;
+      M::current = &merge;
+      MPI_Op mop;
+      check_mpi(MPI_Op_create(&M::apply, 0, &mop), "MPI_Op_create");
+      const int rc = MPI_Allreduce(MPI_IN_PLACE, q.data(), count, mpi_type<S>(), mop, D.comm());
+      MPI_Op_free(&mop);
+      check_mpi(rc, "MPI_Allreduce");
+    }
     std::array<dim_spec, N - 1> und;
     und.fill(undistributed{});
     return finish_into(distribution<N - 1>(rs, und, D.comm()), q.data());
