@@ -1,5 +1,6 @@
 // Quick start: build arrays on several distributions, show who owns what,
-// reduce, and gather. Run: mpiexec -n 4 ./quickstart
+// compute with expressions and reductions, and gather.
+// Run: mpiexec -n 4 ./quickstart
 #include <boost/mpi/collectives.hpp>
 #include <dist/dist.hpp>
 #include <iostream>
@@ -29,10 +30,7 @@ int main(int argc, char** argv) {
     mine << " }\n";
     std::vector<std::string> all;
     boost::mpi::gather(world, mine.str(), all, 0);
-    // reduce: a local sum of this rank's block, then one allreduce
-    double local = 0;
-    for (double v : a.local()) local += v;
-    const double total = boost::mpi::all_reduce(world, local, std::plus<>());
+    const double total = dist::sum(a);  // collective: the value on every rank
     if (me == 0) {
       std::cout << name << ":\n";
       for (const auto& s : all) std::cout << s;
@@ -45,6 +43,17 @@ int main(int argc, char** argv) {
   if (me == 0) std::cout << "a[5, 7] = " << a.get({5, 7}) << "\n";
   else (void)a.get({5, 7});
   dist::print(a);
+  // expressions: lazy, fused into one loop per rank; operands on other layouts are moved
+  auto b = dist::fromfunction<double>(rows, value);
+  dist::array<double, 2> c = 2.0 * a + dist::sin(b);  // on a's layout (block_cyclic x cyclic)
+  auto w = dist::arange<double>(0, 8, 1, world);        // shape (8): broadcast along the rows
+  c = c - w * 0.5;
+  auto col_sums = dist::sum(c, 0);                       // an array over the remaining dim
+  if (me == 0) std::cout << "c = 2 a + sin(b) - 0.5 w; column sums of c:\n";
+  dist::print(col_sums);
+  const double mean = dist::mean(c), sd = dist::std(c);
+  const auto where = dist::argmax(c);
+  if (me == 0) std::cout << "mean " << mean << ", std " << sd << ", argmax " << dist::detail::to_string(where) << "\n";
   // random numbers do not depend on the layout or the rank count
   auto r1 = dist::random::uniform<double>(rows, 2026);
   auto r2 = dist::random::uniform<double>(cyclic, 2026);
