@@ -229,7 +229,7 @@ void for_each_global(const shape<N>& ls, const std::array<std::vector<index_t>, 
   index<N> o{};
   index<N> g{};
   index_t base = 0;
-  for (;;) {
+  do {
     for (std::size_t d = 0; d + 1 < N; ++d) g[d] = tables[d][static_cast<std::size_t>(o[d])];
     if (inner_start) {
       const index_t s = *inner_start;
@@ -245,14 +245,7 @@ void for_each_global(const shape<N>& ls, const std::array<std::vector<index_t>, 
       }
     }
     base += inner;
-    std::size_t d = N - 1;
-    for (;;) {
-      if (d == 0) return;
-      --d;
-      if (++o[d] < ls[d]) break;
-      o[d] = 0;
-    }
-  }
+  } while (next_row(o, ls));
 }
 
 /// Global-index tables of this rank's block (the last dim left empty when it

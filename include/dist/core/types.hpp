@@ -61,5 +61,16 @@ std::string to_string(const std::array<Int, N>& v) {
   return s + ")";
 }
 
+/// Advances `o` to the next row of a row-major block of extents `ls` (the
+/// dims before the last, odometer-style); false once every row was visited.
+template <std::size_t N>
+bool next_row(index<N>& o, const shape<N>& ls) noexcept {
+  for (std::size_t d = N - 1; d-- > 0;) {
+    if (++o[d] < ls[d]) return true;
+    o[d] = 0;
+  }
+  return false;
+}
+
 }  // namespace detail
 }  // namespace dist

@@ -195,18 +195,11 @@ void for_each_row(const shape<N>& ls, B& b, Row&& row) {
   const index_t inner = ls[N - 1];
   index<N> o{};
   index_t off = 0;
-  for (;;) {
+  do {
     b.set_row(o.data());
     row(static_cast<const index<N>&>(o), off, inner);
     off += inner;
-    std::size_t d = N - 1;
-    for (;;) {
-      if (d == 0) return;
-      --d;
-      if (++o[d] < ls[d]) break;
-      o[d] = 0;
-    }
-  }
+  } while (next_row(o, ls));
 }
 
 /// dst[l] op= b(l) over the local block, one fused pass. Local.
