@@ -41,6 +41,7 @@ static_assert(std::is_same_v<vt<decltype(std::declval<C1&>() * 2.0)>, cplx>);
 static_assert(std::is_same_v<vt<decltype(std::declval<B1&>() && std::declval<A1&>())>, bool>);
 static_assert(std::is_same_v<vt<decltype(dist::astype<float>(std::declval<A1&>()))>, float>);
 static_assert(decltype(std::declval<A2&>() + std::declval<A1&>())::ndim == 2);  // broadcasting by rank
+static_assert(std::is_same_v<vt<decltype(dist::where(std::declval<B1&>(), std::declval<F1&>(), 0.0))>, float>);
 // things that must not compile
 template <class X> concept has_bitand = requires(X x) { x & x; };
 template <class X> concept has_shift = requires(X x) { x << 1; };

@@ -311,7 +311,9 @@ template <class C, class X, class Y>
   requires(expression<C> || scalar<C>) && (expression<X> || scalar<X>) && (expression<Y> || scalar<Y>) &&
           (expression<C> || expression<X> || expression<Y>)
 auto where(C&& c, X&& x, Y&& y) {
-  return detail::make_node(detail::where_op{}, std::forward<C>(c), std::forward<X>(x), std::forward<Y>(y));
+  // a scalar x or y is weak next to the other branch's type (not the condition's)
+  using Ref = typename detail::first_expr_value<X, Y, C>::type;
+  return detail::make_node_weak_to<Ref>(detail::where_op{}, std::forward<C>(c), std::forward<X>(x), std::forward<Y>(y));
 }
 
 }  // namespace dist

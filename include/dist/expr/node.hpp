@@ -212,10 +212,14 @@ struct first_expr_value<> {
   using type = void;
 };
 
+template <class Ref, class F, class... X>
+auto make_node_weak_to(F f, X&&... x) {
+  return function_node<F, decltype(operand<Ref>(std::forward<X>(x)))...>(std::move(f), operand<Ref>(std::forward<X>(x))...);
+}
+/// A node applying f to the operands; scalars are weak next to the first expression's type.
 template <class F, class... X>
 auto make_node(F f, X&&... x) {
-  using Ref = typename first_expr_value<X...>::type;
-  return function_node<F, decltype(operand<Ref>(std::forward<X>(x)))...>(std::move(f), operand<Ref>(std::forward<X>(x))...);
+  return make_node_weak_to<typename first_expr_value<X...>::type>(std::move(f), std::forward<X>(x)...);
 }
 }  // namespace detail
 
