@@ -300,6 +300,23 @@ TEST(expr, broadcasting_distributed) {
     EXPECT_EQ(plan->local_shape()[0], D.local_shape()[1]);
     (void)P;
   }
+  // unstructured destination dims: the fan-out finds owners through the directory
+  {
+    const dist::distribution<2> U({n, m}, {dist::unstructured{test_util::random_part(n, world.size(), world.rank(), 9)},
+                                           dist::undistributed{}}, world);
+    const dist::distribution<1> vu({m}, {dist::unstructured{test_util::random_part(m, world.size(), world.rank(), 10)}}, world);
+    auto a = dist::fromfunction<double>(U, [](index_t i, index_t j) { return double(i * 100 + j); });
+    auto v = dist::fromfunction<double>(vu, [](index_t j) { return double(j * j); });
+    auto col = dist::fromfunction<double>({n, 1}, {dist::cyclic{}, dist::undistributed{}}, world,
+                                          [](index_t i, index_t) { return double(-i); });
+    dist::array<double, 2> r = a + v * col;
+    EXPECT_TRUE(r.distribution() == U);
+    const auto g = all(r);
+    index_t bad = 0;
+    for (index_t i = 0; i < n; ++i)
+      for (index_t j = 0; j < m; ++j) bad += g[static_cast<std::size_t>(i * m + j)] != double(i * 100 + j) - double(j * j) * double(i);
+    EXPECT_EQ(bad, 0);
+  }
   // replicated data as an operand, and a shape error on every rank
   std::vector<double> rv(static_cast<std::size_t>(m));
   std::iota(rv.begin(), rv.end(), 1.0);

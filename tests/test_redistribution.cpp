@@ -257,3 +257,37 @@ TEST(plan, simulated_ranks_of_4096) {
       }
     }
 }
+
+// Broadcast fan-out (alignment plans) for simulated ranks: a block vector of
+// length m over P = 4096 ranks read as the columns of an (n, m) block x block
+// array on a 64 x 64 grid. Each destination rank receives exactly its
+// column block; each vector piece goes to all 64 ranks of its grid column.
+TEST(plan, simulated_broadcast_fan_out) {
+  const int P = 4096, G = 64;
+  const index_t m = 100'003;
+  using dist::dim_map;
+  using input = dist::detail::plan_side_input<1>;
+  dist::detail::fan_out fan;
+  fan.grid = {G, G};
+  fan.dim_of = {1};
+  fan.spread.resize(2);
+  for (int c = 0; c < G; ++c) fan.spread[0].push_back(c);
+  const std::array<std::vector<int>, 1> none{};
+  auto plan_for = [&](int r) {  // r: a rank; as a destination it sits at (r / G, r % G)
+    return dist::detail::build_plan<1>(input{{dim_map::block(m, P, r)}, {P}, false, r, P},
+                                       input{{dim_map::block(m, G, r % G)}, {G}, false, r, P}, {0}, none, none, &fan);
+  };
+  for (int r : {0, 1, 63, 64, 2047, P - 1}) {
+    const auto [send, recv] = plan_for(r);
+    EXPECT_EQ(recv.total, dim_map::block(m, G, r % G).local_size());  // exactly my columns
+    // my ~24 elements lie in one (or two) column blocks: each goes to that grid column's 64 ranks
+    EXPECT_EQ(send.total, G * dim_map::block(m, P, r).local_size());
+    EXPECT_LE(send.peers.size(), std::size_t(2 * G));
+    for (const auto& p : send.peers) {
+      const auto [s2, r2] = plan_for(p.rank);
+      const auto it = std::find_if(r2.peers.begin(), r2.peers.end(), [&](const auto& q) { return q.rank == r; });
+      ASSERT_NE(it, r2.peers.end());
+      EXPECT_EQ(it->count, p.count);
+    }
+  }
+}
