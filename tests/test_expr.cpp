@@ -396,7 +396,7 @@ TEST(expr, errors_raise_on_every_rank) {
     bool threw = false;
     try {
       a = x + 1.0;
-    } catch (const dist::distribution_error&) {
+    } catch (const dist::shape_error&) {
       threw = true;
     }
     EXPECT_TRUE(threw);

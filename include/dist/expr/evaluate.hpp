@@ -154,7 +154,7 @@ bound_data<T, N> bind_array(const array<T, M>& a, const std::array<int, M>& dim_
   int cmp = MPI_UNEQUAL;
   check_mpi(MPI_Comm_compare(a.comm(), ctx.to.comm(), &cmp), "MPI_Comm_compare");
   if (cmp == MPI_UNEQUAL)
-    throw distribution_error("dist: an operand lives on a communicator with other ranks than the destination's");
+    throw shape_error("dist: mixed communicators: an operand lives on other ranks than the destination");
   bool aligned = M == N;
   for (std::size_t k = 0; k < M; ++k) aligned = aligned && dim_of[k] == static_cast<int>(k);
   if constexpr (M == N)
