@@ -14,6 +14,7 @@
 #include "array/gather.hpp"
 #include "array/print.hpp"
 #include "array/random.hpp"
+#include "array/slice.hpp"
 #include "comm/redistribution.hpp"
 #include "expr/assign.hpp"
 #include "expr/functions.hpp"

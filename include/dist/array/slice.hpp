@@ -1,0 +1,60 @@
+// NumPy's basic slice, dist::slice{start, stop, step}, and its normalisation
+// against an extent (Python's slice.indices). The groundwork of views
+// (SPEC section 6); pure, no MPI.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "../core/error.hpp"
+#include "../core/types.hpp"
+
+namespace dist {
+
+/// A slice with NumPy's rules: `slice{start}` runs to the end, stop and step
+/// default to the end and 1, negative bounds count from the end, out-of-range
+/// bounds clamp; std::nullopt for start or stop means "from the beginning /
+/// to the end" in the step's direction (so slice{std::nullopt, std::nullopt,
+/// -1} reverses).
+struct slice {
+  std::optional<index_t> start, stop;
+  index_t step = 1;
+
+  constexpr slice() = default;
+  constexpr explicit slice(std::optional<index_t> b) : start(b) {}
+  constexpr slice(std::optional<index_t> b, std::optional<index_t> e, index_t s = 1) : start(b), stop(e), step(s) {}
+};
+
+/// The whole extent, for indexing (`a(dist::all(), 3)`). Local.
+inline slice all() { return {}; }
+
+namespace detail {
+
+/// The indices a slice selects from an extent n: start, start + step, ...,
+/// count of them.
+struct slice_range {
+  index_t start = 0, step = 1, count = 0;
+  friend bool operator==(const slice_range&, const slice_range&) = default;
+};
+
+/// Python's slice.indices(n) followed by len(range(...)). index_error when
+/// the step is zero.
+inline slice_range normalise(const slice& s, index_t n) {
+  if (s.step == 0) throw index_error("dist::slice: slice step cannot be zero");
+  const index_t st = s.step;
+  const index_t lo_clamp = st > 0 ? 0 : -1, hi_clamp = st > 0 ? n : n - 1;
+  auto adjust = [&](const std::optional<index_t>& v, index_t dflt) {
+    if (!v) return dflt;
+    index_t x = *v < 0 ? *v + n : *v;
+    return x < lo_clamp ? lo_clamp : x > hi_clamp ? hi_clamp : x;
+  };
+  const index_t b = adjust(s.start, st > 0 ? 0 : n - 1);
+  const index_t e = adjust(s.stop, st > 0 ? n : -1);
+  index_t count = 0;
+  if (st > 0 && e > b) count = (e - b + st - 1) / st;
+  if (st < 0 && b > e) count = (b - e + (-st) - 1) / (-st);
+  return {b, st, count};
+}
+
+}  // namespace detail
+}  // namespace dist
