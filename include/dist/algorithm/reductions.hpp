@@ -186,11 +186,15 @@ typename Red::state fold_local(const Red& red, B& b, const shape<N>& ls) {
   return s;
 }
 
-/// Every rank's `mine`, folded in rank order. Collective.
-template <class Red>
-typename Red::state combine_ranks(const communicator& c, const Red& red, const typename Red::state& mine) {
+/// Every rank's `mine` (a partial over its block of `d`), folded in rank
+/// order; on a replicated `d` every rank reduced the whole array already.
+/// Collective.
+template <class Red, std::size_t N>
+typename Red::state combine_ranks(const distribution<N>& d, const Red& red, const typename Red::state& mine) {
   using S = typename Red::state;
   static_assert(std::is_trivially_copyable_v<S>);
+  if (d.replicated()) return mine;
+  const communicator& c = d.comm();
   std::vector<S> all(static_cast<std::size_t>(c.size()));
   check_mpi(MPI_Allgather(&mine, static_cast<int>(sizeof(S)), MPI_BYTE, all.data(), static_cast<int>(sizeof(S)), MPI_BYTE, c),
             "MPI_Allgather");
@@ -215,8 +219,7 @@ auto reduce_all(const E& e, const Red& red, const char* op) {
   bound_source<E> src(e);
   collective_entry(src.dist.comm(), op, src.dist);
   const auto mine = fold_local(red, src.b, src.dist.local_shape());
-  if (src.dist.replicated()) return red.finish(mine);  // every rank reduced the whole array
-  return red.finish(combine_ranks(src.dist.comm(), red, mine));
+  return red.finish(combine_ranks(src.dist, red, mine));
 }
 
 template <class E>
@@ -490,15 +493,15 @@ template <expression E> index<detail::ndim_of<E>> argmax(const E& e);
 /// norm), 1, inf, -inf, 0 (count of non-zeros) or any other p.
 template <expression E> auto norm(const E& e, double ord = 2) {
   using R = detail::real_t<detail::float_t<detail::value_of<E>>>;
-  if (ord == 2) return static_cast<R>(std::sqrt(sum(square(abs(astype<detail::float_t<detail::value_of<E>>>(e))))));
-  if (ord == 1) return static_cast<R>(sum(abs(astype<detail::float_t<detail::value_of<E>>>(e))));
+  const auto mag = abs(astype<detail::float_t<detail::value_of<E>>>(e));  // |x| in floating point, lazy
+  if (ord == 2) return static_cast<R>(std::sqrt(sum(square(mag))));
+  if (ord == 1) return static_cast<R>(sum(mag));
   if (std::isinf(ord)) {
     if (e.size() == 0) return R{0};
-    return static_cast<R>(ord > 0 ? max(abs(astype<detail::float_t<detail::value_of<E>>>(e)))
-                                  : min(abs(astype<detail::float_t<detail::value_of<E>>>(e))));
+    return static_cast<R>(ord > 0 ? max(mag) : min(mag));
   }
   if (ord == 0) return static_cast<R>(count_nonzero(e));
-  return static_cast<R>(std::pow(sum(pow(abs(astype<detail::float_t<detail::value_of<E>>>(e)), static_cast<R>(ord))), 1 / ord));
+  return static_cast<R>(std::pow(sum(pow(mag, static_cast<R>(ord))), 1 / ord));
 }
 
 // ---------------------------------------------------------------------------
@@ -541,10 +544,10 @@ template <expression E> auto mean(const E& e, int axis) {
   } else {
     const int ax = detail::normalise_axis<detail::ndim_of<E>>(axis, "dist::mean");
     const index_t n = e.shape()[static_cast<std::size_t>(ax)];
-    auto s = sum(astype<R>(e), ax);
-    array<R, detail::ndim_of<E> - 1> m(s.distribution(), uninitialized);
-    m = s / static_cast<detail::real_t<R>>(n);  // n == 0: NaN, as NumPy
-    return m;
+    auto s = sum(astype<R>(e), ax);  // R is floating or complex, so its sums are R too
+    static_assert(std::is_same_v<typename decltype(s)::value_type, R>);
+    s /= static_cast<detail::real_t<R>>(n);  // n == 0: NaN, as NumPy
+    return s;
   }
 }
 template <expression E> auto var(const E& e, int axis, ddof dd = {}) {
@@ -559,10 +562,9 @@ template <expression E> auto var(const E& e, int axis, ddof dd = {}) {
     const auto m = mean(e, ax);
     const detail::axis_inserted<R, detail::ndim_of<E> - 1> mb(m, static_cast<std::size_t>(ax));
     auto ss = sum(square(abs(astype<R>(e) - mb)), ax);
-    const Re div = n - dd.k <= 0 ? std::numeric_limits<Re>::quiet_NaN() : static_cast<Re>(n - dd.k);
-    array<Re, detail::ndim_of<E> - 1> v(ss.distribution(), uninitialized);
-    v = ss / div;
-    return v;
+    static_assert(std::is_same_v<typename decltype(ss)::value_type, Re>);
+    ss /= n - dd.k <= 0 ? std::numeric_limits<Re>::quiet_NaN() : static_cast<Re>(n - dd.k);
+    return ss;
   }
 }
 template <expression E> auto std(const E& e, int axis, ddof dd = {}) {
@@ -593,6 +595,14 @@ bool arg_better(const arg_state<T>& a, const arg_state<T>& b) {  // is a preferr
   if (Max ? a.v < b.v : b.v < a.v) return false;
   return a.flat < b.flat;
 }
+template <class T, bool Max>
+struct arg_reducer {
+  using state = arg_state<T>;
+  state empty() const { return {}; }
+  void merge(state& s, const state& o) const {
+    if (arg_better<T, Max>(o, s)) s = o;
+  }
+};
 template <bool Max, class E>
 index<ndim_of<E>> arg_extreme(const E& e, const char* op) {
   constexpr std::size_t N = ndim_of<E>;
@@ -604,27 +614,18 @@ index<ndim_of<E>> arg_extreme(const E& e, const char* op) {
   const auto gstr = row_major_strides(src.dist.shape());
   std::array<std::vector<index_t>, N> tab;
   for (std::size_t d = 0; d < N; ++d) tab[d] = src.dist.global_indices(d);
-  arg_state<T> best;
+  const arg_reducer<T, Max> red;
+  arg_state<T> best = red.empty();
   auto& b = src.b;
   const bool contig = b.contiguous();
   for_each_row(ls, b, [&](const index<N>& o, index_t, index_t inner) {
     index_t base = 0;
     for (std::size_t d = 0; d + 1 < N; ++d) base += tab[d][static_cast<std::size_t>(o[d])] * gstr[d];
     for (index_t i = 0; i < inner; ++i) {
-      const arg_state<T> c{contig ? b.at(i) : b.at_strided(i), base + tab[N - 1][static_cast<std::size_t>(i)]};
-      if (arg_better<T, Max>(c, best)) best = c;
+      red.merge(best, {contig ? b.at(i) : b.at_strided(i), base + tab[N - 1][static_cast<std::size_t>(i)]});
     }
   });
-  std::vector<arg_state<T>> all{best};
-  if (!src.dist.replicated()) {  // (replicated: every rank searched the whole array)
-    all.resize(static_cast<std::size_t>(src.dist.comm().size()));
-    check_mpi(MPI_Allgather(&best, static_cast<int>(sizeof(best)), MPI_BYTE, all.data(), static_cast<int>(sizeof(best)),
-                            MPI_BYTE, src.dist.comm()),
-              "MPI_Allgather");
-  }
-  arg_state<T> win;
-  for (const auto& p : all)
-    if (arg_better<T, Max>(p, win)) win = p;
+  arg_state<T> win = combine_ranks(src.dist, red, best);
   index<N> idx;
   for (std::size_t d = 0; d < N; ++d) {
     idx[d] = win.flat / gstr[d];

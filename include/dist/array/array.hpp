@@ -18,8 +18,6 @@
 namespace dist {
 
 namespace detail {
-template <class T> struct is_complex : std::false_type {};
-template <class T> struct is_complex<std::complex<T>> : std::true_type {};
 struct uninitialized_t {};
 }  // namespace detail
 
@@ -45,8 +43,7 @@ template <class E> struct is_dist_array : std::false_type {};
 template <class U, std::size_t M> struct is_dist_array<array<U, M>> : std::true_type {};
 /// What an array accepts on the right of = and op=: expressions, arrays, scalars.
 template <class X>
-concept assignable_operand = node_expression<X> || is_dist_array<std::remove_cvref_t<X>>::value ||
-                             std::is_arithmetic_v<std::remove_cvref_t<X>> || is_complex<std::remove_cvref_t<X>>::value;
+concept assignable_operand = node_expression<X> || is_dist_array<std::remove_cvref_t<X>>::value || element<std::remove_cvref_t<X>>;
 
 /// X is a scalar, or has no more dims than N (NumPy broadcasting cannot drop dims).
 template <class X, std::size_t N>

@@ -30,6 +30,30 @@ plan_side_input<N> side_input(const distribution<N>& d) {
           d.grid(), d.replicated(), d.comm().rank(), d.comm().size()};
 }
 
+/// For a plan where source dim k lies along destination dim dim_of[k] (-1:
+/// an extent-1 dim whose one index, 0, is read): per source dim, the
+/// destination's coordinate of each of my source indices where the
+/// destination dim is unstructured (send side), and the source's coordinate
+/// of each index my destination block reads where the source dim is
+/// unstructured (receive side); empty elsewhere. Collective (the directories).
+template <std::size_t M, std::size_t N>
+std::pair<std::array<std::vector<int>, M>, std::array<std::vector<int>, M>> directory_coords(
+    const distribution<M>& from, const distribution<N>& to, const std::array<int, M>& dim_of) {
+  std::array<std::vector<int>, M> send_coord, recv_coord;
+  for (std::size_t k = 0; k < M; ++k) {
+    const int j = dim_of[k];
+    if (j >= 0 && to.map(static_cast<std::size_t>(j)).kind() == dim_kind::unstructured) {
+      const auto g = from.global_indices(k);
+      for (const auto& l : to.lookup(static_cast<std::size_t>(j), g)) send_coord[k].push_back(l.coord);
+    }
+    if (from.map(k).kind() == dim_kind::unstructured) {
+      const auto g = j >= 0 ? to.global_indices(static_cast<std::size_t>(j)) : std::vector<index_t>{0};
+      for (const auto& l : from.lookup(k, g)) recv_coord[k].push_back(l.coord);
+    }
+  }
+  return {std::move(send_coord), std::move(recv_coord)};
+}
+
 }  // namespace detail
 
 /// Moves the part of an M-d operand on `from` that this rank needs for an
@@ -86,19 +110,7 @@ class alignment_plan {
           for (int c = 0; c < to.grid()[j]; ++c)
             if (to.map(j).local_size(c) > 0) fan.spread[j].push_back(c);
     }
-    // unstructured dims: the other side's coordinates of my indices, from its directory
-    std::array<std::vector<int>, M> send_coord, recv_coord;
-    for (std::size_t k = 0; k < M; ++k) {
-      const int j = dim_of[k];
-      if (j >= 0 && to.map(static_cast<std::size_t>(j)).kind() == dim_kind::unstructured) {
-        const auto g = from.global_indices(k);
-        for (const auto& l : to.lookup(static_cast<std::size_t>(j), g)) send_coord[k].push_back(l.coord);
-      }
-      if (from.map(k).kind() == dim_kind::unstructured) {
-        const auto g = j >= 0 ? to.global_indices(static_cast<std::size_t>(j)) : std::vector<index_t>{0};
-        for (const auto& l : from.lookup(k, g)) recv_coord[k].push_back(l.coord);
-      }
-    }
+    const auto [send_coord, recv_coord] = detail::directory_coords(from, to, dim_of);
     std::array<std::size_t, M> identity;
     for (std::size_t k = 0; k < M; ++k) identity[k] = k;
     auto [send, recv] =

@@ -52,20 +52,10 @@ class redistribution_plan {
     detail::check_mpi(MPI_Comm_compare(from.comm(), to.comm(), &cmp), "MPI_Comm_compare");
     if (cmp == MPI_UNEQUAL)
       throw distribution_error("dist::redistribution_plan: the two distributions' communicators hold different sets of ranks");
-    // unstructured dims: the other side's coordinates of my indices, from its directory
-    std::array<std::size_t, N> inv{};
-    for (std::size_t i = 0; i < N; ++i) inv[perm[i]] = i;
-    std::array<std::vector<int>, N> send_coord, recv_coord;
-    for (std::size_t k = 0; k < N; ++k) {
-      if (to.map(inv[k]).kind() == dim_kind::unstructured) {
-        const auto g = from.global_indices(k);
-        for (const auto& l : to.lookup(inv[k], g)) send_coord[k].push_back(l.coord);
-      }
-      if (from.map(k).kind() == dim_kind::unstructured) {
-        const auto g = to.global_indices(inv[k]);
-        for (const auto& l : from.lookup(k, g)) recv_coord[k].push_back(l.coord);
-      }
-    }
+    // unstructured dims: the other side's coordinates of my indices; source dim k lies along destination dim perm^-1[k]
+    std::array<int, N> dim_of{};
+    for (std::size_t i = 0; i < N; ++i) dim_of[perm[i]] = static_cast<int>(i);
+    const auto [send_coord, recv_coord] = detail::directory_coords(from, to, dim_of);
     auto [send, recv] = detail::build_plan<N>(input(from), input(to), perm, send_coord, recv_coord);
     x_ = detail::exchange<N>(from.comm(), to.comm(), std::move(send), std::move(recv), "dist::redistribution_plan");
   }

@@ -2,9 +2,11 @@
 #pragma once
 
 #include <array>
+#include <complex>
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <type_traits>
 
 namespace dist {
 
@@ -20,6 +22,11 @@ template <std::size_t N>
 using shape = std::array<index_t, N>;
 
 namespace detail {
+
+/// True for std::complex<...>.
+template <class T> struct is_complex : std::false_type {};
+template <class T> struct is_complex<std::complex<T>> : std::true_type {};
+template <class T> inline constexpr bool is_complex_v = is_complex<T>::value;
 
 /// Number of elements of an array of shape `s`.
 template <std::size_t N>

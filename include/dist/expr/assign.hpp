@@ -18,7 +18,7 @@ namespace detail {
 
 template <class T, std::size_t N, class X, class Op>
 void assign_expression(array<T, N>& dst, const X& x, Op op) {
-  if constexpr (std::is_arithmetic_v<X> || is_complex<X>::value) {
+  if constexpr (element<X>) {
     T* d = dst.local_data().data();
     const auto v = static_cast<weak_scalar_t<T, X>>(x);
     for (index_t i = 0, n = dst.local_size(); i < n; ++i) op(d[i], v);

@@ -7,11 +7,10 @@
 #include <cstdint>
 #include <type_traits>
 
+#include "../core/types.hpp"
+
 namespace dist::detail {
 
-template <class T> struct is_complex_t : std::false_type {};
-template <class T> struct is_complex_t<std::complex<T>> : std::true_type {};
-template <class T> inline constexpr bool is_complex_v = is_complex_t<T>::value;
 
 template <class T> struct real_of { using type = T; };
 template <class T> struct real_of<std::complex<T>> { using type = T; };
