@@ -13,7 +13,9 @@
 #include "../core/communicator.hpp"
 #include "../distribution/distribution.hpp"
 #include "buffer.hpp"
+#include "halo.hpp"
 #include "local_view.hpp"
+#include "slice.hpp"
 
 namespace dist {
 
@@ -30,8 +32,54 @@ inline constexpr detail::uninitialized_t uninitialized{};
 
 template <element T, std::size_t N>
 class array;
+/// A view of an array (array/view.hpp): A is array<T,N> or const array<T,N>, M the kept dims.
+template <class A, std::size_t M>
+class view;
+/// A halo exchange in flight (comm/halo.hpp).
+template <class T, std::size_t N>
+class halo_exchange;
 
 namespace detail {
+/// Storage access for the library's own layers (array/view.hpp, comm/halo.hpp, expr/).
+struct storage;
+
+/// Calls row(p, n) for each innermost row of a strided block of extents
+/// `ext` (p: the row's first element; the row is contiguous when
+/// st[N-1] == 1). Local.
+template <class T, std::size_t N, class Row>
+void for_each_block_row(T* base, const std::array<index_t, N>& st, const shape<N>& ext, Row&& row) {
+  if (product(ext) == 0) return;
+  index<N> o{};
+  do {
+    T* p = base;
+    for (std::size_t d = 0; d + 1 < N; ++d) p += o[d] * st[d];
+    row(p, ext[N - 1]);
+  } while (next_row(o, ext));
+}
+
+/// Copies a strided block into another of the same extents. Local.
+template <class T, std::size_t N>
+void copy_strided(const T* src, const std::array<index_t, N>& ss, T* dst, const std::array<index_t, N>& ds,
+                  const shape<N>& ext) {
+  if (product(ext) == 0) return;
+  if (ss == ds && ss == row_major_strides(ext)) {
+    std::copy_n(src, product(ext), dst);
+    return;
+  }
+  index<N> o{};
+  do {
+    const T* s = src;
+    T* d = dst;
+    for (std::size_t k = 0; k + 1 < N; ++k) {
+      s += o[k] * ss[k];
+      d += o[k] * ds[k];
+    }
+    if (ss[N - 1] == 1 && ds[N - 1] == 1) std::copy_n(s, ext[N - 1], d);
+    else
+      for (index_t i = 0; i < ext[N - 1]; ++i) d[i * ds[N - 1]] = s[i * ss[N - 1]];
+  } while (next_row(o, ext));
+}
+
 /// Defined in comm/redistribution.hpp: dst = src across distributions.
 template <class T, std::size_t N>
 void assign_redistributed(array<T, N>& dst, const array<T, N>& src);
@@ -77,13 +125,45 @@ class array {
   using value_type = T;
   static constexpr std::size_t ndim = N;
 
-  /// Zero-initialised array on `d`. Local (the distribution is built already).
+  /// Zero-initialised array on `d`. Local.
   explicit array(const dist::distribution<N>& d) : array(d, T{}) {}
   /// Every element `v`. Local.
   array(const dist::distribution<N>& d, const T& v) : dist_(d), data_(static_cast<std::size_t>(d.local_size()), v) {}
   /// Elements left uninitialised. Local.
   array(const dist::distribution<N>& d, detail::uninitialized_t)
       : dist_(d), data_(static_cast<std::size_t>(d.local_size())) {}
+  /// Zero-initialised array with ghost layers `h` (SPEC 7): h.width(d) on
+  /// both sides of dim d, filled by exchange_halo(). Ghosts are allowed on
+  /// block and undistributed dims, and every block of a distributed dim must
+  /// hold at least its width (else distribution_error, on every rank: the
+  /// check needs no communication). Local.
+  array(const dist::distribution<N>& d, const dist::halo& h) : dist_(d) {
+    for (std::size_t k = h.widths().size(); k-- > N;)
+      if (h.widths()[k] != 0)
+        throw distribution_error("dist::array: a halo of " + std::to_string(h.widths().size()) + " widths for an array of " +
+                                 std::to_string(N) + " dims");
+    for (std::size_t k = 0; k < N; ++k) {
+      const index_t w = h.width(k);
+      const dim_map& m = d.map(k);
+      if (w < 0) throw distribution_error("dist::array: halo width " + std::to_string(w) + " of dim " + std::to_string(k) + " is negative");
+      if (w > 0 && m.kind() != dim_kind::block && m.kind() != dim_kind::undistributed)
+        throw distribution_error("dist::array: a halo needs a block or undistributed dim, but dim " + std::to_string(k) + " is " +
+                                 to_string(m.kind()));
+      if (w > 0 && m.procs() > 1)
+        for (int c = 0; c < m.procs(); ++c)
+          if (m.local_size(c) < w)
+            throw distribution_error("dist::array: halo width " + std::to_string(w) + " along dim " + std::to_string(k) +
+                                     " needs every block to hold at least " + std::to_string(w) + " elements, but block " +
+                                     std::to_string(c) + " holds " + std::to_string(m.local_size(c)));
+      if (w > 0 && h.is_periodic(k) && m.size() < w)
+        throw distribution_error("dist::array: periodic halo width " + std::to_string(w) + " exceeds the extent " +
+                                 std::to_string(m.size()) + " of dim " + std::to_string(k));
+      ghost_[k] = w;
+      periodic_[k] = h.is_periodic(k) && w > 0;
+    }
+    explicit_halo_ = true;
+    data_ = detail::buffer<T>(static_cast<std::size_t>(detail::product(padded_shape())), T{});
+  }
 
   /// Evaluates expression `e` into a new array on its home distribution
   /// (the first array operand with e's shape). Collective.
@@ -93,22 +173,23 @@ class array {
     detail::assign_expression(*this, e, detail::assign_to{});
   }
 
-  /// Deep copy on the same distribution.
-  array(const array&) = default;
+  /// Deep copy on the same distribution (and with the same ghost layers).
+  array(const array& o)
+      : dist_(o.dist_), ghost_(o.ghost_), periodic_(o.periodic_), explicit_halo_(o.explicit_halo_), data_(o.data_) {}
   array(array&&) noexcept = default;
   ~array() = default;
 
-  /// Copies `o`'s elements; never changes this array's shape or
-  /// distribution. Another shape: shape_error. Another distribution of the
-  /// same shape: `o` is redistributed into this one (collective then; local
-  /// when the distributions are equal).
+  /// Copies `o`'s elements; never changes this array's shape, distribution
+  /// or ghost layers. Another shape: shape_error. Another distribution of
+  /// the same shape: `o` is redistributed into this one (collective then;
+  /// local when the distributions are equal).
   array& operator=(const array& o) {
     if (this == &o) return *this;
     if (!same_layout(o, "dist::array::operator=")) {
       detail::assign_redistributed(*this, o);
       return *this;
     }
-    std::copy_n(o.data_.data(), data_.size(), data_.data());
+    copy_block(o);
     return *this;
   }
   array& operator=(array&& o) {
@@ -117,7 +198,8 @@ class array {
       detail::assign_redistributed(*this, o);
       return *this;
     }
-    data_.swap(o.data_);
+    if (ghost_ == o.ghost_) data_.swap(o.data_);
+    else copy_block(o);
     return *this;
   }
 
@@ -149,17 +231,59 @@ class array {
   const dist::shape<N>& shape() const noexcept { return dist_.shape(); }
   index_t size() const noexcept { return dist_.size(); }
   dist::shape<N> local_shape() const noexcept { return dist_.local_shape(); }
-  index_t local_size() const noexcept { return static_cast<index_t>(data_.size()); }
+  index_t local_size() const noexcept { return dist_.local_size(); }
 
-  /// This rank's block with local indices. Local.
-  local_view<T, N> local() noexcept { return {data_.data(), dist_.local_shape()}; }
-  local_view<const T, N> local() const noexcept { return {data_.data(), dist_.local_shape()}; }
-  /// This rank's block as a flat row-major span. Local.
-  std::span<T> local_data() noexcept { return {data_.data(), data_.size()}; }
-  std::span<const T> local_data() const noexcept { return {data_.data(), data_.size()}; }
+  /// This rank's block with local indices (strided when the array keeps
+  /// ghost layers along dims after the first). Local.
+  local_view<T, N> local() noexcept { return {origin(), local_shape(), padded_strides()}; }
+  local_view<const T, N> local() const noexcept { return {origin(), local_shape(), padded_strides()}; }
+  /// This rank's block as a flat row-major span. Local. Throws dist::error
+  /// when the block is not contiguous (ghost layers along a dim after the
+  /// first: use local()).
+  std::span<T> local_data() {
+    check_contiguous();
+    return {origin(), static_cast<std::size_t>(local_size())};
+  }
+  std::span<const T> local_data() const {
+    check_contiguous();
+    return {origin(), static_cast<std::size_t>(local_size())};
+  }
+  /// The block with its ghost layers: element (i, j, ...) of the padded
+  /// block is local element (i - w0, j - w1, ...). For hand-written stencils. Local.
+  local_view<T, N> local_with_ghosts() noexcept { return {data_.data(), padded_shape()}; }
+  local_view<const T, N> local_with_ghosts() const noexcept { return {data_.data(), padded_shape()}; }
+  /// Ghost width along dim d (0 without a halo). Local.
+  index_t ghost_width(std::size_t d) const noexcept { return ghost_[d]; }
+  /// True when dim d's ghosts wrap around. Local.
+  bool periodic(std::size_t d) const noexcept { return periodic_[d]; }
 
   /// Sets every local element to `v`. Local.
-  void fill(const T& v) { std::fill_n(data_.data(), data_.size(), v); }
+  void fill(const T& v) {
+    detail::for_each_block_row(origin(), padded_strides(), local_shape(), [&](T* r, index_t n) { std::fill_n(r, n, v); });
+  }
+
+  /// Fills the ghost layers from the neighbouring blocks (and, for periodic
+  /// dims, from the other end), corners included. Collective; a no-op
+  /// without ghosts. Defined in comm/halo.hpp.
+  void exchange_halo();
+  /// Starts the exchange; the returned handle's wait() finishes it (dims
+  /// after the first with ghosts are exchanged in wait(), so corners arrive).
+  /// The array must outlive the handle. Collective.
+  halo_exchange<T, N> start_halo_exchange();
+
+  /// A view of this array (SPEC 6): one argument per dim, each a
+  /// dist::slice, dist::all() or an integer index (which drops the dim).
+  /// Reads and writes this array. Local (no communication until used).
+  template <class... S>
+    requires(sizeof...(S) == N && (detail::slice_arg<S> && ...))
+  auto operator()(const S&... s) {
+    return view<array, detail::kept_dims<S...>>(*this, {detail::to_slice_arg(s)...});
+  }
+  template <class... S>
+    requires(sizeof...(S) == N && (detail::slice_arg<S> && ...))
+  auto operator()(const S&... s) const {
+    return view<const array, detail::kept_dims<S...>>(*this, {detail::to_slice_arg(s)...});
+  }
 
   /// Element `i`, returned on every rank. Collective; index_error (on every
   /// rank) when out of range.
@@ -199,6 +323,31 @@ class array {
   const T& at_local(const index<N>& g) const { return local()[dist_.local_index(g)]; }
   T& at_local(const index<N>& g) { return local()[dist_.local_index(g)]; }
 
+  friend struct detail::storage;
+  dist::shape<N> padded_shape() const noexcept {
+    dist::shape<N> p = dist_.local_shape();
+    for (std::size_t d = 0; d < N; ++d) p[d] += 2 * ghost_[d];
+    return p;
+  }
+  std::array<index_t, N> padded_strides() const noexcept { return detail::row_major_strides(padded_shape()); }
+  index_t origin_offset() const noexcept {
+    const auto st = padded_strides();
+    index_t off = 0;
+    for (std::size_t d = 0; d < N; ++d) off += ghost_[d] * st[d];
+    return off;
+  }
+  T* origin() noexcept { return data_.data() + origin_offset(); }
+  const T* origin() const noexcept { return data_.data() + origin_offset(); }
+  void check_contiguous() const {
+    for (std::size_t d = 1; d < N; ++d)
+      if (ghost_[d] != 0 && local_size() > 0)
+        throw error("dist::array::local_data: the block has ghost layers along dim " + std::to_string(d) +
+                    ", so it is not contiguous; use local() (strided)");
+  }
+  void copy_block(const array& o) {
+    detail::copy_strided(o.origin(), o.padded_strides(), origin(), padded_strides(), local_shape());
+  }
+
   // True when `o` has this array's distribution; shape_error for another shape.
   bool same_layout(const array& o, const char* op) const {
     if (o.shape() != shape())
@@ -208,7 +357,11 @@ class array {
   }
 
   dist::distribution<N> dist_;
-  detail::buffer<T> data_;
+  std::array<index_t, N> ghost_{};    // ghost width on each side of each dim
+  std::array<bool, N> periodic_{};
+  bool explicit_halo_ = false;        // asked for by the user (else grown on a stencil's first need)
+  detail::buffer<T> data_;            // the padded block, row-major
+  detail::buffer<T> spare_;           // a second padded block for aliased view assignments (kept)
 };
 
 namespace detail {
@@ -256,6 +409,59 @@ std::pair<std::array<std::vector<index_t>, N>, std::optional<index_t>> local_tab
   return {std::move(t), s};
 }
 
+/// The storage of an array, for the library's own layers: the padded
+/// block, its spare twin, and growing ghost layers. Local.
+struct storage {
+  template <class T, std::size_t N>
+  static T* origin(array<T, N>& a) noexcept { return a.origin(); }
+  template <class T, std::size_t N>
+  static const T* origin(const array<T, N>& a) noexcept { return a.origin(); }
+  template <class T, std::size_t N>
+  static std::array<index_t, N> strides(const array<T, N>& a) noexcept { return a.padded_strides(); }
+  template <class T, std::size_t N>
+  static shape<N> padded_shape(const array<T, N>& a) noexcept { return a.padded_shape(); }
+  template <class T, std::size_t N>
+  static buffer<T>& data(array<T, N>& a) noexcept { return a.data_; }
+  template <class T, std::size_t N>
+  static bool explicit_halo(const array<T, N>& a) noexcept { return a.explicit_halo_; }
+  /// Makes the ghost layers along dim d at least w wide (moving the block
+  /// once). Local.
+  template <class T, std::size_t N>
+  static void grow_ghost(array<T, N>& a, std::size_t d, index_t w) {
+    if (a.ghost_[d] >= w) return;
+    array<T, N> b(a.dist_, uninitialized);
+    b.ghost_ = a.ghost_;
+    b.ghost_[d] = w;
+    b.periodic_ = a.periodic_;
+    b.explicit_halo_ = a.explicit_halo_;
+    b.data_ = buffer<T>(static_cast<std::size_t>(product(b.padded_shape())), T{});
+    b.copy_block(a);
+    a.data_.swap(b.data_);
+    a.ghost_ = b.ghost_;
+    a.spare_ = buffer<T>();
+  }
+  /// The spare block (same size as the block; contents unspecified).
+  template <class T, std::size_t N>
+  static buffer<T>& spare(array<T, N>& a) {
+    if (a.spare_.size() != a.data_.size()) a.spare_ = buffer<T>(a.data_.size());
+    return a.spare_;
+  }
+  /// The spare block becomes the block (and the block the spare).
+  template <class T, std::size_t N>
+  static void swap_spare(array<T, N>& a) noexcept { a.data_.swap(a.spare_); }
+};
+
+/// This rank's block as a contiguous row-major span: the array's memory
+/// when the block is contiguous, else a copy packed into `tmp`. Local.
+template <class T, std::size_t N>
+std::span<const T> packed_block(const array<T, N>& a, buffer<T>& tmp) {
+  const auto lv = a.local();
+  if (lv.contiguous()) return {lv.data(), static_cast<std::size_t>(lv.size())};
+  tmp = buffer<T>(static_cast<std::size_t>(lv.size()));
+  copy_strided(lv.data(), lv.strides(), tmp.data(), row_major_strides(lv.extents()), lv.extents());
+  return {tmp.data(), tmp.size()};
+}
+
 /// Sets each local element of `a` to f(global index). Local.
 template <class T, std::size_t N, class F>
 void fill_indexed(array<T, N>& a, F&& f) {
@@ -267,7 +473,9 @@ void fill_indexed(array<T, N>& a, F&& f) {
 }  // namespace detail
 }  // namespace dist
 
-// array assignment across distributions needs the redistribution engine,
-// and assignment of expressions the evaluator
+// views, halos, array assignment across distributions (the redistribution
+// engine) and assignment of expressions (the evaluator)
+#include "view.hpp"
+#include "../comm/halo.hpp"
 #include "../comm/redistribution.hpp"
 #include "../expr/assign.hpp"

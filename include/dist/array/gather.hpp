@@ -117,8 +117,10 @@ Out gather_impl(const array<T, N>& a, int root, const char* op) {
   const bool all = root < 0;
   const bool want = all || me == root;
   Out out(want ? static_cast<std::size_t>(a.size()) : 0);
+  buffer<T> packed;
+  const auto local = packed_block(a, packed);
   if (d.replicated()) {
-    if (want) std::copy(a.local_data().begin(), a.local_data().end(), out.data());
+    if (want) std::copy(local.begin(), local.end(), out.data());
     return out;
   }
   const auto layouts = block_layouts(d, root);
@@ -126,7 +128,6 @@ Out gather_impl(const array<T, N>& a, int root, const char* op) {
   for (int r = 0; r < P; ++r) counts[static_cast<std::size_t>(r)] = mpi_count(product(d.local_shape(r)), op);
   const auto displs = displacements(counts, op);
   buffer<T> staging(want ? static_cast<std::size_t>(displs.back() + counts.back()) : 0);
-  const auto local = a.local_data();
   const int n = mpi_count(static_cast<index_t>(local.size()), op);
   if (all)
     check_mpi(MPI_Allgatherv(local.data(), n, mpi_type<T>(), staging.data(), counts.data(), displs.data(),

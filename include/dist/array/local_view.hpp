@@ -1,5 +1,6 @@
 // local_view<T,N>: a rank's local block seen as an N-d array with local
-// indices (like std::mdspan over a row-major block). Local.
+// indices (like std::mdspan over a strided block; row-major unless the
+// array keeps ghost layers along dims after the first). Local.
 #pragma once
 
 #include <array>
@@ -19,6 +20,9 @@ class local_view {
 
   local_view(T* data, const shape<N>& extents) noexcept
       : data_(data), extents_(extents), strides_(detail::row_major_strides(extents)) {}
+  /// A block whose element (i, j, ...) sits at data[i*strides[0] + j*strides[1] + ...].
+  local_view(T* data, const shape<N>& extents, const std::array<index_t, N>& strides) noexcept
+      : data_(data), extents_(extents), strides_(strides) {}
 
   /// Element at local indices (i, j, ...).
   template <std::integral... I>
@@ -41,6 +45,9 @@ class local_view {
   const shape<N>& extents() const noexcept { return extents_; }
   index_t extent(std::size_t d) const noexcept { return extents_[d]; }
   const std::array<index_t, N>& strides() const noexcept { return strides_; }
+  /// True when the elements fill [data(), data() + size()) in row-major
+  /// order; begin(), end() and span() need it.
+  bool contiguous() const noexcept { return strides_ == detail::row_major_strides(extents_) || size() == 0; }
   T* begin() const noexcept { return data_; }
   T* end() const noexcept { return data_ + size(); }
   std::span<T> span() const noexcept { return {data_, static_cast<std::size_t>(size())}; }

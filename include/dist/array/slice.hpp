@@ -5,6 +5,7 @@
 
 #include <optional>
 #include <string>
+#include <type_traits>
 
 #include "../core/error.hpp"
 #include "../core/types.hpp"
@@ -58,3 +59,27 @@ inline slice_range normalise(const slice& s, index_t n) {
 
 }  // namespace detail
 }  // namespace dist
+
+namespace dist::detail {
+
+/// One argument of a[...]: a slice, or an integer index that drops its dim.
+struct slice_or_index {
+  bool is_index = false;
+  slice s{};
+  index_t i = 0;
+};
+
+template <class S>
+concept slice_arg = std::is_same_v<std::remove_cvref_t<S>, slice> || std::is_integral_v<std::remove_cvref_t<S>>;
+
+template <class S>
+slice_or_index to_slice_arg(const S& s) {
+  if constexpr (std::is_same_v<S, slice>) return {false, s, 0};
+  else return {true, slice{}, static_cast<index_t>(s)};
+}
+
+/// How many dims a view keeps: one per slice argument.
+template <class... S>
+inline constexpr std::size_t kept_dims = (std::size_t{0} + ... + std::size_t{std::is_same_v<std::remove_cvref_t<S>, slice>});
+
+}  // namespace dist::detail

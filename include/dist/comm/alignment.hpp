@@ -137,6 +137,12 @@ class alignment_plan {
   void execute(const T* src, T* out) const {
     x_.run(src, detail::row_major_strides(from_.local_shape()), out, detail::row_major_strides(local_));
   }
+  /// The same from a strided source block into a strided output block.
+  template <class T>
+  void execute(const T* src, const std::array<index_t, M>& src_strides, T* out,
+               const std::array<index_t, M>& out_strides) const {
+    x_.run(src, src_strides, out, out_strides);
+  }
 
  private:
   distribution<M> from_;

@@ -82,8 +82,7 @@ class redistribution_plan {
     const bool ok = a.distribution() == from_ && b.distribution() == to_;
     if (detail::any_rank(c, !ok))
       throw distribution_error("dist::redistribution_plan::execute: the arrays' distributions are not the ones the plan was made for");
-    x_.run(a.local_data().data(), stream_strides(from_.local_shape(), false), b.local_data().data(),
-           stream_strides(to_.local_shape(), true));
+    x_.run(a.local().data(), a.local().strides(), b.local().data(), stream_strides(b.local().strides()));
   }
 
   /// The planner's view of one side of `d` for this rank. Local.
@@ -96,11 +95,9 @@ class redistribution_plan {
     return p;
   }
   static bool is_identity(const std::array<std::size_t, N>& p) { return p == identity(); }
-  // Memory strides of the stream dims: source dims in order (send side), or
-  // the destination dims holding them (receive side).
-  std::array<index_t, N> stream_strides(const shape<N>& ls, bool dest) const {
-    const auto st = detail::row_major_strides(ls);
-    if (!dest) return st;
+  // Memory strides of the stream dims on the receive side: the strides of
+  // the destination dims holding them.
+  std::array<index_t, N> stream_strides(const std::array<index_t, N>& st) const {
     std::array<index_t, N> r{};
     for (std::size_t i = 0; i < N; ++i) r[perm_[i]] = st[i];
     return r;
@@ -125,7 +122,8 @@ void assign_redistributed(array<T, N>& dst, const array<T, N>& src) {
   collective_entry(src.comm(), "dist::array::operator=", src.distribution(), dst.distribution());
   std::array<int, N> dim_of;
   for (std::size_t k = 0; k < N; ++k) dim_of[k] = static_cast<int>(k);
-  cached_alignment(src.distribution(), dst.distribution(), dim_of)->execute(src.local_data().data(), dst.local_data().data());
+  cached_alignment(src.distribution(), dst.distribution(), dim_of)
+      ->execute(src.local().data(), src.local().strides(), dst.local().data(), dst.local().strides());
 }
 
 // The layout a transpose gets by default: the source's specs and grid

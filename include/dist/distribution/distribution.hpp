@@ -25,6 +25,12 @@
 
 namespace dist {
 
+namespace detail {
+/// Tag of distribution's constructor from ready-made maps (views).
+struct from_maps_t {};
+inline constexpr from_maps_t from_maps{};
+}  // namespace detail
+
 /// One dimension of the Distributed Array Protocol (v0.10.0) view of a rank.
 struct dim_data {
   index_t size = 0;
@@ -104,6 +110,20 @@ class distribution {
       }
     }
     if (any_unstructured) build_directories(specs);
+  }
+
+  /// From this rank's maps as they are (no validation, no communication):
+  /// the index space of a view over a distribution with this grid. Local.
+  distribution(detail::from_maps_t, const dist::shape<N>& s, const std::array<int, N>& grid,
+               const std::array<int, N>& coords, const communicator& c, const std::array<dim_map, N>& maps,
+               bool replicated)
+      : st_(std::make_shared<state>()) {
+    st_->shape = s;
+    st_->grid = grid;
+    st_->coords = coords;
+    st_->comm = c;
+    st_->replicated = replicated;
+    st_->maps = maps;
   }
 
   /// Builds the map back from this rank's DAP view (as `dap()` returns it).

@@ -9,6 +9,7 @@
 #include <type_traits>
 
 #include "../array/array.hpp"
+#include "../array/view.hpp"
 #include "../core/collective_check.hpp"
 #include "evaluate.hpp"
 #include "node.hpp"
@@ -16,19 +17,148 @@
 namespace dist {
 namespace detail {
 
+/// Copies the padded block `from` to `to` except the box of extents `ext`
+/// at padded coordinates `at` (the part an assignment is about to
+/// overwrite). Local.
+template <class T, std::size_t N>
+void copy_outside_box(const T* from, T* to, const shape<N>& ps, const index<N>& at, const shape<N>& ext) {
+  if (product(ext) == 0) {
+    std::copy_n(from, product(ps), to);
+    return;
+  }
+  const auto st = row_major_strides(ps);
+  const index_t row = ps[N - 1], lo = at[N - 1], hi = at[N - 1] + ext[N - 1];
+  index<N> o{};
+  do {
+    index_t off = 0;
+    bool inside = true;
+    for (std::size_t k = 0; k + 1 < N; ++k) {
+      off += o[k] * st[k];
+      inside = inside && o[k] >= at[k] && o[k] < at[k] + ext[k];
+    }
+    if (!inside) {
+      std::copy_n(from + off, row, to + off);
+    } else {
+      std::copy_n(from + off, lo, to + off);
+      std::copy_n(from + off + hi, row - hi, to + off + hi);
+    }
+  } while (next_row(o, ps));
+}
+
+/// The fused assignment into `par`'s memory at ctx's (affine) destination
+/// positions: grows the ghosts stencil operands need, binds, and runs the
+/// loop; when an operand reads the destination at other positions (a
+/// stencil reading its own target), the result goes into the parent's spare
+/// block, which then becomes the block (only the part outside the
+/// destination is copied over). Collective.
+template <class T, std::size_t P, class X, class Op>
+void evaluate_affine(array<T, P>& par, bind_context<P>& ctx, const X& x, Op op) {
+  prepare(x, ctx);
+  const auto pst = storage::strides(par);
+  std::array<index_t, P> dst_st;
+  index<P> at;
+  bool box = true;
+  T* dst = storage::origin(par);
+  const shape<P> ls = ctx.to.local_shape();
+  for (std::size_t d = 0; d < P; ++d) {
+    dst += ctx.dst_offset[d] * pst[d];
+    dst_st[d] = ctx.dst_lstep[d] * pst[d];
+    at[d] = par.ghost_width(d) + ctx.dst_offset[d];
+    box = box && (ctx.dst_lstep[d] == 1 || ls[d] <= 1);
+  }
+  ctx.dst_memory = dst;
+  ctx.dst_strides = dst_st;
+  auto b = bind(x, ctx);
+  if (!ctx.hazard) return run_assign(dst, dst_st, ls, b, op);
+  buffer<T>& old = storage::data(par);
+  buffer<T>& fresh = storage::spare(par);
+  T* out = fresh.data() + (dst - old.data());
+  if (box && std::is_same_v<Op, assign_to>) copy_outside_box(old.data(), fresh.data(), storage::padded_shape(par), at, ls);
+  else std::copy_n(old.data(), old.size(), fresh.data());
+  run_assign(out, dst_st, ls, b, op);
+  storage::swap_spare(par);
+}
+
 template <class T, std::size_t N, class X, class Op>
 void assign_expression(array<T, N>& dst, const X& x, Op op) {
   if constexpr (element<X>) {
-    T* d = dst.local_data().data();
     const auto v = static_cast<weak_scalar_t<T, X>>(x);
-    for (index_t i = 0, n = dst.local_size(); i < n; ++i) op(d[i], v);
+    auto lv = dst.local();
+    for_each_block_row(lv.data(), lv.strides(), lv.extents(), [&](T* d, index_t n) {
+      for (index_t i = 0; i < n; ++i) op(d[i], v);
+    });
   } else {
     static_assert(ndim_of<X> <= N, "dist: cannot assign an expression of higher rank than the destination");
     collective_entry(dst.comm(), "dist::array assignment", dst.distribution(), x.shape());
     (void)trailing_dims(x.shape(), dst.shape());  // shape_error on every rank before any communication
     bind_context<N> ctx{dst.distribution(), {}};
-    auto b = bind(x, ctx);
-    run_assign(dst.local_data().data(), dst.local_shape(), b, op);
+    ctx.dst_array = &dst;
+    ctx.dst_dist = &dst.distribution();
+    ctx.dst_step.fill(1);
+    ctx.dst_lstep.fill(1);
+    ctx.dst_blocky = true;
+    evaluate_affine(dst, ctx, x, op);
+  }
+}
+
+template <class A, std::size_t M, class X, class Op>
+void assign_view(const view<A, M>& v, const X& x, Op op) {
+  using T = typename view<A, M>::value_type;
+  constexpr std::size_t P = view<A, M>::parent_ndim;
+  static_assert(!std::is_const_v<A>, "dist: cannot assign to a view of a const array");
+  auto& par = v.parent();
+  if constexpr (!element<X>) {
+    static_assert(ndim_of<X> <= M, "dist: cannot assign an expression of higher rank than the view");
+    collective_entry(par.comm(), "dist::view assignment", par.distribution(), x.shape(), v.shape());
+    (void)trailing_dims(x.shape(), v.shape());  // shape_error on every rank before any communication
+  }
+  const auto L = v.layout();
+  if constexpr (element<X>) {
+    const auto val = static_cast<weak_scalar_t<T, X>>(x);
+    const auto ls = L.dist.local_shape();
+    if (L.affine()) {
+      T* d = storage::origin(par);
+      const auto pst = storage::strides(par);
+      std::array<index_t, P> st;
+      for (std::size_t k = 0; k < P; ++k) {
+        d += L.offset[k] * pst[k];
+        st[k] = L.lstep[k] * pst[k];
+      }
+      for_each_block_row(d, st, ls, [&](T* r, index_t n) {
+        for (index_t i = 0; i < n; ++i) op(r[i * st[P - 1]], val);
+      });
+    } else {
+      buffer<T> tmp(static_cast<std::size_t>(product(ls)));
+      copy_view_block(L, storage::origin(par), storage::strides(par), tmp.data(), true);
+      for (std::size_t i = 0; i < tmp.size(); ++i) op(tmp.data()[i], val);
+      copy_view_block(L, storage::origin(par), storage::strides(par), tmp.data(), false);
+    }
+  } else {
+    bind_context<P> ctx{L.dist, {}};
+    ctx.erank = M;
+    for (std::size_t k = 0; k < M; ++k) {
+      ctx.eshape[k] = v.shape()[k];
+      ctx.eval_dim[k] = static_cast<int>(v.parent_dim(k));
+    }
+    if (L.affine()) {
+      ctx.dst_array = &par;
+      ctx.dst_dist = &par.distribution();
+      for (std::size_t d = 0; d < P; ++d) {
+        ctx.dst_start[d] = v.ranges()[d].start;
+        ctx.dst_step[d] = v.ranges()[d].step;
+      }
+      ctx.dst_offset = L.offset;
+      ctx.dst_lstep = L.lstep;
+      ctx.dst_blocky = L.blocky;
+      evaluate_affine(par, ctx, x, op);
+    } else {  // scattered destination: evaluate into a buffer, then put it in place
+      const auto ls = L.dist.local_shape();
+      buffer<T> tmp(static_cast<std::size_t>(product(ls)));
+      if (!std::is_same_v<Op, assign_to>) copy_view_block(L, storage::origin(par), storage::strides(par), tmp.data(), true);
+      auto b = bind(x, ctx);
+      run_assign(tmp.data(), row_major_strides(ls), ls, b, op);
+      copy_view_block(L, storage::origin(par), storage::strides(par), tmp.data(), false);
+    }
   }
 }
 

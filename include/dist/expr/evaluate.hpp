@@ -20,18 +20,49 @@
 #endif
 
 #include "../array/array.hpp"
+#include "../array/view.hpp"
 #include "../comm/alignment.hpp"
+#include "../comm/halo.hpp"
 #include "node.hpp"
 
 namespace dist::detail {
 
-/// What binding needs: the destination distribution, and the buffers of
-/// fetched operands (kept alive until the loop is done).
+/// What binding needs: the destination distribution (the evaluation
+/// space), the buffers of fetched operands (kept alive until the loop is
+/// done) and, for assignments, where the destination lives.
 template <std::size_t N>
 struct bind_context {
   const distribution<N>& to;
   std::vector<std::shared_ptr<void>> keep;
+  /// The expression's own space when it differs from `to`'s (assignments to
+  /// views that drop dims): expression dim k of erank lies along to's dim
+  /// eval_dim[k]. erank 0: the expression has `to`'s shape.
+  std::size_t erank = 0;
+  shape<N> eshape{};
+  std::array<int, N> eval_dim{};
+  /// The destination of an assignment (null otherwise): the parent array and
+  /// its distribution; evaluation index i along d is parent index
+  /// dst_start[d] + dst_step[d]*i; this rank's evaluation-local position l
+  /// sits at parent-local dst_offset[d] + dst_lstep[d]*l (affine
+  /// destinations); dst_memory/dst_strides: the same in memory.
+  const void* dst_array = nullptr;
+  const distribution<N>* dst_dist = nullptr;
+  std::array<index_t, N> dst_start{}, dst_step{}, dst_offset{}, dst_lstep{};
+  bool dst_blocky = false;
+  const void* dst_memory = nullptr;
+  std::array<index_t, N> dst_strides{};
+  /// Set by binding: some operand reads the destination's memory at other
+  /// positions than the ones being written (NumPy needs a temporary).
+  bool hazard = false;
+  /// Ghost layers already exchanged in this statement, per array.
+  std::vector<std::pair<const void*, ghost_request<N>>> exchanged{};
 };
+
+/// The destination dims an operand of shape `s` lies along (NumPy's
+/// trailing alignment against the expression's shape); -1 where an extent-1
+/// dim broadcasts. shape_error when it does not broadcast.
+template <std::size_t M, std::size_t N>
+std::array<int, M> operand_dims(const shape<M>& s, const bind_context<N>& ctx);
 
 /// A bound data operand: element (o..., i) of the destination block reads
 /// base[sum o[d]*stride[d] + i*stride[N-1]].
@@ -146,31 +177,71 @@ bound_data<T, N> bind_global(const T* data, const shape<M>& gs, const std::array
   return {buf->data(), spread_strides<M, N>(ext, dim_of)};
 }
 
+template <std::size_t M, std::size_t N>
+std::array<int, M> operand_dims(const shape<M>& s, const bind_context<N>& ctx) {
+  if (ctx.erank == 0) return trailing_dims(s, ctx.to.shape());
+  if (M > ctx.erank)
+    throw shape_error("dist: an operand of shape " + to_string(s) + " has more dims than the destination");
+  std::array<int, M> dim_of;
+  for (std::size_t k = 0; k < M; ++k) {
+    const std::size_t j = ctx.erank - M + k;
+    if (s[k] == ctx.eshape[j]) dim_of[k] = ctx.eval_dim[j];
+    else if (s[k] == 1) dim_of[k] = -1;
+    else
+      throw shape_error("dist: an operand of shape " + to_string(s) + " cannot be broadcast to the destination's shape");
+  }
+  return dim_of;
+}
+
+/// shape_error when `c` holds other ranks than the destination's communicator.
+template <std::size_t N>
+void check_same_ranks(const communicator& c, const bind_context<N>& ctx) {
+  int cmp = MPI_UNEQUAL;
+  check_mpi(MPI_Comm_compare(c, ctx.to.comm(), &cmp), "MPI_Comm_compare");
+  if (cmp == MPI_UNEQUAL)
+    throw shape_error("dist: mixed communicators: an operand lives on other ranks than the destination");
+}
+
+/// Notes a zero-copy operand reading `parent`'s memory at (base, strides):
+/// when that is the destination's memory at other positions, the
+/// assignment needs a temporary.
+template <class T, std::size_t N>
+void note_alias(const void* parent, const T* base, const std::array<index_t, N>& strides, bind_context<N>& ctx) {
+  if (parent == ctx.dst_array && (static_cast<const void*>(base) != ctx.dst_memory || strides != ctx.dst_strides))
+    ctx.hazard = true;
+}
+
 /// Binds an M-d array whose dim k lies along destination dim dim_of[k].
 /// Collective when the array needs moving (any operand not on the
 /// destination's distribution); the decision is the same on every rank.
 template <class T, std::size_t M, std::size_t N>
 bound_data<T, N> bind_array(const array<T, M>& a, const std::array<int, M>& dim_of, bind_context<N>& ctx) {
-  int cmp = MPI_UNEQUAL;
-  check_mpi(MPI_Comm_compare(a.comm(), ctx.to.comm(), &cmp), "MPI_Comm_compare");
-  if (cmp == MPI_UNEQUAL)
-    throw shape_error("dist: mixed communicators: an operand lives on other ranks than the destination");
+  check_same_ranks(a.comm(), ctx);
   bool aligned = M == N;
   for (std::size_t k = 0; k < M; ++k) aligned = aligned && dim_of[k] == static_cast<int>(k);
+  const auto lv = a.local();
   if constexpr (M == N)
-    if (aligned && same_key(a.distribution(), ctx.to))
-      return {a.local_data().data(), row_major_strides(a.local_shape())};
-  if (a.distribution().replicated()) return bind_global(a.local_data().data(), a.shape(), dim_of, ctx);
+    if (aligned && same_key(a.distribution(), ctx.to)) {
+      note_alias(&a, lv.data(), lv.strides(), ctx);
+      return {lv.data(), lv.strides()};
+    }
+  if (a.distribution().replicated()) {
+    if (lv.contiguous()) return bind_global(lv.data(), a.shape(), dim_of, ctx);
+    auto packed = std::make_shared<buffer<T>>();
+    const auto span = packed_block(a, *packed);
+    ctx.keep.push_back(packed);
+    return bind_global(span.data(), a.shape(), dim_of, ctx);
+  }
   auto plan = cached_alignment(a.distribution(), ctx.to, dim_of);
   auto buf = std::make_shared<buffer<T>>(static_cast<std::size_t>(plan->local_size()));
-  plan->execute(a.local_data().data(), buf->data());
+  plan->execute(lv.data(), lv.strides(), buf->data(), row_major_strides(plan->local_shape()));
   ctx.keep.push_back(buf);
   return {buf->data(), spread_strides<M, N>(plan->local_shape(), dim_of)};
 }
 
 template <class T, std::size_t M, bool O, std::size_t N>
 auto bind(const array_leaf<T, M, O>& l, bind_context<N>& ctx) {
-  return bind_array(l.get(), trailing_dims(l.shape(), ctx.to.shape()), ctx);
+  return bind_array(l.get(), operand_dims(l.shape(), ctx), ctx);
 }
 template <class S, std::size_t N>
 bound_scalar<S> bind(const scalar_leaf<S>& s, bind_context<N>&) {
@@ -178,7 +249,7 @@ bound_scalar<S> bind(const scalar_leaf<S>& s, bind_context<N>&) {
 }
 template <class T, std::size_t M, std::size_t N>
 bound_data<T, N> bind(const replicated_operand<T, M>& r, bind_context<N>& ctx) {
-  return bind_global(r.data().data(), r.shape(), trailing_dims(r.shape(), ctx.to.shape()), ctx);
+  return bind_global(r.data().data(), r.shape(), operand_dims(r.shape(), ctx), ctx);
 }
 template <class F, class... C, std::size_t N>
 auto bind(const function_node<F, C...>& n, bind_context<N>& ctx) {
@@ -189,7 +260,133 @@ auto bind(const function_node<F, C...>& n, bind_context<N>& ctx) {
 }
 template <class T, std::size_t N, std::size_t M>
 auto bind(const array<T, M>& a, bind_context<N>& ctx) {
-  return bind_array(a, trailing_dims(a.shape(), ctx.to.shape()), ctx);
+  return bind_array(a, operand_dims(a.shape(), ctx), ctx);
+}
+
+/// A view operand on the stencil path: how far it is shifted from the
+/// destination (in parent indices) and which ghost layers of its parent
+/// that reads.
+template <std::size_t N>
+struct shift_plan {
+  std::array<index_t, N> delta{};
+  ghost_request<N> need;
+  index_t grow0 = 0;  // ghost layers dim 0 must grow to (implicit ghosts)
+};
+
+/// When view `v` is the destination's parent's data shifted by a few
+/// elements along block dims (u(slice{0,-2}) read into u(slice{1,-1}),
+/// or into another array with u's distribution), the shift; else nullopt
+/// (the view is moved by an alignment plan). Decided from global
+/// information only, so every rank decides alike. Local.
+template <class A, std::size_t M, std::size_t N>
+std::optional<shift_plan<N>> plan_shift(const view<A, M>& v, bind_context<N>& ctx) {
+  if constexpr (view<A, M>::parent_ndim != N) {
+    return std::nullopt;
+  } else {
+    if (!ctx.dst_array || !ctx.dst_blocky) return std::nullopt;
+    const auto& par = v.parent();
+    if (!same_key(par.distribution(), *ctx.dst_dist)) return std::nullopt;
+    const auto dim_of = operand_dims(v.shape(), ctx);
+    std::array<int, N> along;
+    along.fill(-2);
+    for (std::size_t k = 0; k < M; ++k) along[v.parent_dim(k)] = dim_of[k];
+    shift_plan<N> sp;
+    for (std::size_t d = 0; d < N; ++d) {
+      const auto& r = v.ranges()[d];
+      const index_t ext = ctx.to.shape()[d];
+      if (v.dropped(d) ? ext != 1 : along[d] != static_cast<int>(d)) return std::nullopt;
+      if (ext > 1 && r.step != ctx.dst_step[d]) return std::nullopt;
+      sp.delta[d] = r.start - ctx.dst_start[d];
+      const dim_map& m = par.distribution().map(d);
+      if (sp.delta[d] == 0 || m.procs() == 1) continue;
+      if (m.kind() != dim_kind::block) return std::nullopt;
+      const index_t w = sp.delta[d] < 0 ? -sp.delta[d] : sp.delta[d];
+      for (int c = 0; c < m.procs(); ++c)
+        if (m.local_size(c) < w) return std::nullopt;  // the ghosts would come from further than a neighbour
+      if (par.ghost_width(d) < w) {
+        if (d != 0 || storage::explicit_halo(par) || std::is_const_v<A>) return std::nullopt;
+        sp.grow0 = std::max(sp.grow0, w);
+      }
+      (sp.delta[d] < 0 ? sp.need.lo[d] : sp.need.hi[d]) = w;
+    }
+    return sp;
+  }
+}
+
+/// Before binding an assignment: grows the implicit ghost layers the
+/// stencil operands will read, so no operand bound earlier is moved. Local.
+template <class X, std::size_t N>
+void prepare(const X& x, bind_context<N>& ctx) {
+  if constexpr (is_view_v<X>) {
+    if (auto sp = plan_shift(x, ctx); sp && sp->grow0 > 0)
+      if constexpr (!std::is_const_v<std::remove_reference_t<decltype(x.parent())>>) storage::grow_ghost(x.parent(), 0, sp->grow0);
+  } else if constexpr (requires { x.operands(); }) {
+    std::apply([&](const auto&... c) { (prepare(c, ctx), ...); }, x.operands());
+  }
+}
+
+/// Binds a view: in place when it is aligned with the destination or a
+/// shift of it (after exchanging the ghost layers the shift reads), else
+/// through a cached alignment plan. Collective.
+template <class A, std::size_t M, std::size_t N>
+auto bind(const view<A, M>& v, bind_context<N>& ctx) {
+  using T = typename view<A, M>::value_type;
+  constexpr std::size_t P = view<A, M>::parent_ndim;
+  auto& par = v.parent();
+  check_same_ranks(par.comm(), ctx);
+  const auto pst = storage::strides(par);
+  if (auto sp = plan_shift(v, ctx)) {
+    if constexpr (P == N) {
+      if (!sp->need.empty()) {
+        bool done = false;
+        for (const auto& [arr, req] : ctx.exchanged) done = done || (arr == &par && req.covers(sp->need));
+        if (!done) {
+          halo_exchange<T, N>(const_cast<array<T, N>&>(par), sp->need).wait();  // ghosts only: the block is not written
+          ctx.exchanged.emplace_back(&par, sp->need);
+        }
+      }
+      const T* base = storage::origin(par);
+      std::array<index_t, N> st;
+      for (std::size_t d = 0; d < N; ++d) {
+        base += (ctx.dst_offset[d] + sp->delta[d]) * pst[d];
+        st[d] = ctx.dst_lstep[d] * pst[d];
+      }
+      note_alias(&par, base, st, ctx);
+      return bound_data<T, N>{base, st};
+    }
+  }
+  const auto dim_of = operand_dims(v.shape(), ctx);
+  std::array<int, P> along;
+  along.fill(-1);
+  for (std::size_t k = 0; k < M; ++k) along[v.parent_dim(k)] = dim_of[k];
+  const auto L = v.layout();
+  const T* src = storage::origin(par);
+  std::array<index_t, P> sst;
+  if (L.affine()) {
+    for (std::size_t d = 0; d < P; ++d) {
+      src += L.offset[d] * pst[d];
+      sst[d] = L.lstep[d] * pst[d];
+    }
+  } else {
+    auto packed = std::make_shared<buffer<T>>(static_cast<std::size_t>(L.dist.local_size()));
+    copy_view_block(L, const_cast<T*>(storage::origin(par)), pst, packed->data(), true);
+    ctx.keep.push_back(packed);
+    src = packed->data();
+    sst = row_major_strides(L.dist.local_shape());
+  }
+  if constexpr (P == N) {
+    bool identity = true;
+    for (std::size_t d = 0; d < N; ++d) identity = identity && along[d] == static_cast<int>(d);
+    if (identity && same_key(L.dist, ctx.to)) {
+      if (L.affine()) note_alias(&par, src, sst, ctx);
+      return bound_data<T, N>{src, sst};
+    }
+  }
+  auto plan = cached_alignment(L.dist, ctx.to, along);
+  auto buf = std::make_shared<buffer<T>>(static_cast<std::size_t>(plan->local_size()));
+  plan->execute(src, sst, buf->data(), row_major_strides(plan->local_shape()));
+  ctx.keep.push_back(buf);
+  return bound_data<T, N>{buf->data(), spread_strides<P, N>(plan->local_shape(), along)};
 }
 
 /// Calls row(o, offset, inner) for every row of a local block of extents
@@ -224,13 +421,14 @@ inline constexpr bool streamable =
 #endif
 
 #if defined(__SSE2__)
-/// dst = b over a contiguous local block with streaming stores: each row is
-/// computed in L1-sized chunks (the vectorised loop), then streamed out.
+/// dst = b over a local block whose rows are contiguous, with streaming
+/// stores: aligned pairs (or quads) go straight to memory.
 template <class T, std::size_t N, class B>
-void run_streaming(T* dst, const shape<N>& ls, B& b) {
+void run_streaming(T* dst, const std::array<index_t, N>& dst_st, const shape<N>& ls, B& b) {
   constexpr index_t lane = 16 / sizeof(T);
-  for_each_row(ls, b, [&](const index<N>&, index_t off, index_t inner) {
-    T* d = dst + off;
+  for_each_row(ls, b, [&](const index<N>& o, index_t, index_t inner) {
+    T* d = dst;
+    for (std::size_t k = 0; k + 1 < N; ++k) d += o[k] * dst_st[k];
     index_t i = 0;
     for (; i < inner && reinterpret_cast<std::uintptr_t>(d + i) % 16 != 0; ++i) d[i] = static_cast<T>(b.at(i));
     for (; inner - i >= lane; i += lane) {
@@ -246,20 +444,24 @@ void run_streaming(T* dst, const shape<N>& ls, B& b) {
 }
 #endif
 
-/// dst[l] op= b(l) over the local block, one fused pass. Local.
+/// dst op= b over a local block of extents `ls` whose element o sits at
+/// dst[sum o[k]*dst_st[k]], one fused pass. Local.
 template <class T, std::size_t N, class B, class Op>
-void run_assign(T* dst, const shape<N>& ls, B& b, Op op) {
-  const bool contiguous = b.contiguous();
+void run_assign(T* dst, const std::array<index_t, N>& dst_st, const shape<N>& ls, B& b, Op op) {
+  const bool contiguous = b.contiguous() && dst_st[N - 1] == 1;
 #if defined(__SSE2__)
   if constexpr (streamable<T, Op>)
-    if (contiguous && static_cast<std::size_t>(product(ls)) * sizeof(T) >= streaming_bytes) return run_streaming(dst, ls, b);
+    if (contiguous && static_cast<std::size_t>(product(ls)) * sizeof(T) >= streaming_bytes)
+      return run_streaming(dst, dst_st, ls, b);
 #endif
-  for_each_row(ls, b, [&](const index<N>&, index_t off, index_t inner) {
-    T* d = dst + off;
+  const index_t is = dst_st[N - 1];
+  for_each_row(ls, b, [&](const index<N>& o, index_t, index_t inner) {
+    T* d = dst;
+    for (std::size_t k = 0; k + 1 < N; ++k) d += o[k] * dst_st[k];
     if (contiguous)
       for (index_t i = 0; i < inner; ++i) op(d[i], b.at(i));
     else
-      for (index_t i = 0; i < inner; ++i) op(d[i], b.at_strided(i));
+      for (index_t i = 0; i < inner; ++i) op(d[i * is], b.at_strided(i));
   });
 }
 
@@ -272,11 +474,21 @@ distribution<std::remove_cvref_t<E>::ndim> home_distribution(const E& e) {
   if constexpr (!is_array_v<E>)
     static_assert(std::remove_cvref_t<E>::has_array, "dist: an expression needs a distributed array operand to make an array");
   const distribution<N>* home = nullptr;
+  std::optional<distribution<N>> view_home;
   std::optional<communicator> comm;
   auto visit = [&]<class A>(const A& a) {
-    if constexpr (A::ndim == N)
-      if (!home && a.shape() == e.shape()) home = &a.distribution();
-    if (!comm) comm = a.comm();
+    if constexpr (is_view_v<A>) {  // a view of e's shape and its parent's rank: its own layout (no copy)
+      if constexpr (A::ndim == N && A::parent_ndim == N)
+        if (!home && a.shape() == e.shape()) {
+          view_home = a.layout().dist;
+          home = &*view_home;
+        }
+      if (!comm) comm = a.parent().comm();
+    } else {
+      if constexpr (A::ndim == N)
+        if (!home && a.shape() == e.shape()) home = &a.distribution();
+      if (!comm) comm = a.comm();
+    }
   };
   if constexpr (is_array_v<E>) visit(e);
   else e.for_each_array(visit);

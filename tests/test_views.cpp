@@ -1,0 +1,206 @@
+// Views (SPEC 6): reading, writing, views of views, integer indices,
+// misaligned operands and aliasing, on every distribution kind, against a
+// serial reference computed on every rank.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <dist/dist.hpp>
+#include <optional>
+#include <vector>
+
+#include "test_util.hpp"
+
+using dist::index_t;
+using dist::slice;
+using std::nullopt;
+
+namespace {
+
+dist::communicator world;
+
+// Indices a slice picks from 0..n-1 (Python's rules, via the tested normalise).
+std::vector<index_t> picks(const slice& s, index_t n) {
+  const auto r = dist::detail::normalise(s, n);
+  std::vector<index_t> v;
+  for (index_t i = 0; i < r.count; ++i) v.push_back(r.start + r.step * i);
+  return v;
+}
+
+std::vector<slice> some_slices() {
+  return {slice{},           slice{1, -1},        slice{0, -2},          slice{2, nullopt}, slice{3, 17, 2},
+          slice{nullopt, nullopt, -1}, slice{-3, 2, -3}, slice{5, 6},     slice{7, 7},       slice{-100, 100, 4},
+          slice{20, 1, -1}};
+}
+
+double value(index_t i) { return 0.5 * static_cast<double>(i * i % 37) - 3.0; }
+double value2(index_t i, index_t j) { return static_cast<double>(100 * i + j); }
+
+dist::distribution<1> dist1(index_t n, const dist::dim_spec& spec) { return dist::distribution<1>({n}, {spec}, world); }
+
+TEST(views, read_1d_every_kind) {
+  const index_t n = 23;
+  std::vector<double> ref(n);
+  for (index_t i = 0; i < n; ++i) ref[static_cast<std::size_t>(i)] = value(i);
+  for (const auto& spec : test_util::all_kinds(n, world, 7)) {
+    auto a = dist::fromfunction<double>(dist1(n, spec), [](index_t i) { return value(i); });
+    for (const auto& s : some_slices()) {
+      const auto idx = picks(s, n);
+      auto v = a(s);
+      ASSERT_EQ(v.shape()[0], static_cast<index_t>(idx.size()));
+      // as a new array (its own layout), and into a default-distributed array
+      auto copy = dist::eval(v);
+      auto got = dist::allgather(copy);
+      ASSERT_EQ(got.size(), idx.size());
+      for (std::size_t k = 0; k < idx.size(); ++k) EXPECT_EQ(got[k], ref[static_cast<std::size_t>(idx[k])]);
+      dist::array<double, 1> d(dist::distribution<1>({v.shape()[0]}, world));
+      d = 2.0 * v + 1.0;
+      got = dist::allgather(d);
+      for (std::size_t k = 0; k < idx.size(); ++k) EXPECT_EQ(got[k], 2.0 * ref[static_cast<std::size_t>(idx[k])] + 1.0);
+      // reductions over views
+      double want = 0;
+      for (auto i : idx) want += ref[static_cast<std::size_t>(i)];
+      EXPECT_NEAR(dist::sum(v), want, 1e-12);
+    }
+  }
+}
+
+TEST(views, write_1d_every_kind) {
+  const index_t n = 23;
+  for (const auto& spec : test_util::all_kinds(n, world, 11)) {
+    for (const auto& s : some_slices()) {
+      auto a = dist::fromfunction<double>(dist1(n, spec), [](index_t i) { return value(i); });
+      std::vector<double> ref(n);
+      for (index_t i = 0; i < n; ++i) ref[static_cast<std::size_t>(i)] = value(i);
+      const auto idx = picks(s, n);
+      const auto m = static_cast<index_t>(idx.size());
+      auto src = dist::fromfunction<double>(dist::distribution<1>({m}, {dist::cyclic{}}, world),
+                                            [](index_t k) { return 1000.0 + static_cast<double>(k); });
+      a(s) = src * 2.0;
+      for (index_t k = 0; k < m; ++k) ref[static_cast<std::size_t>(idx[static_cast<std::size_t>(k)])] = 2.0 * (1000.0 + static_cast<double>(k));
+      EXPECT_EQ(dist::allgather(a), ref);
+      a(s) += 1.0;  // scalar compound
+      for (auto i : idx) ref[static_cast<std::size_t>(i)] += 1.0;
+      EXPECT_EQ(dist::allgather(a), ref);
+      a(s) = -7.0;  // scalar assignment
+      for (auto i : idx) ref[static_cast<std::size_t>(i)] = -7.0;
+      EXPECT_EQ(dist::allgather(a), ref);
+    }
+  }
+}
+
+TEST(views, aliasing_shift_1d_every_kind) {
+  // a[1:] = a[:-1] + a[1:] (NumPy evaluates the right side first), then the reverse direction
+  const index_t n = 19;
+  for (const auto& spec : test_util::all_kinds(n, world, 3)) {
+    auto a = dist::fromfunction<double>(dist1(n, spec), [](index_t i) { return value(i); });
+    std::vector<double> ref(n), old;
+    for (index_t i = 0; i < n; ++i) ref[static_cast<std::size_t>(i)] = value(i);
+    a(slice{1, nullopt}) = a(slice{0, -1}) + a(slice{1, nullopt});
+    old = ref;
+    for (index_t i = 1; i < n; ++i) ref[static_cast<std::size_t>(i)] = old[static_cast<std::size_t>(i - 1)] + old[static_cast<std::size_t>(i)];
+    EXPECT_EQ(dist::allgather(a), ref);
+    a(slice{0, -2}) = a(slice{2, nullopt}) * 3.0;
+    old = ref;
+    for (index_t i = 0; i + 2 < n; ++i) ref[static_cast<std::size_t>(i)] = 3.0 * old[static_cast<std::size_t>(i + 2)];
+    EXPECT_EQ(dist::allgather(a), ref);
+    a(slice{nullopt, nullopt, -1}) = a;  // reverse in place
+    old = ref;
+    for (index_t i = 0; i < n; ++i) ref[static_cast<std::size_t>(i)] = old[static_cast<std::size_t>(n - 1 - i)];
+    EXPECT_EQ(dist::allgather(a), ref);
+    a(slice{1, nullopt}) += a(slice{0, -1});  // compound with a shifted self
+    old = ref;
+    for (index_t i = 1; i < n; ++i) ref[static_cast<std::size_t>(i)] = old[static_cast<std::size_t>(i)] + old[static_cast<std::size_t>(i - 1)];
+    EXPECT_EQ(dist::allgather(a), ref);
+  }
+}
+
+TEST(views, two_d_kinds_indices_and_views_of_views) {
+  const index_t n0 = 11, n1 = 7;
+  const std::vector<dist::dim_spec> specs = {dist::block{}, dist::cyclic{}, dist::block_cyclic{2}, dist::undistributed{}};
+  for (const auto& s0 : specs)
+    for (const auto& s1 : specs) {
+      dist::distribution<2> D({n0, n1}, {s0, s1}, world);
+      auto a = dist::fromfunction<double>(D, [](index_t i, index_t j) { return value2(i, j); });
+      // a row, a column, a strided sub-block, a reversed view of a view
+      auto row = dist::allgather(dist::eval(a(3, dist::all())));
+      for (index_t j = 0; j < n1; ++j) EXPECT_EQ(row[static_cast<std::size_t>(j)], value2(3, j));
+      auto col = dist::allgather(dist::eval(a(slice{1, nullopt, 2}, -2)));
+      ASSERT_EQ(col.size(), 5u);
+      for (index_t k = 0; k < 5; ++k) EXPECT_EQ(col[static_cast<std::size_t>(k)], value2(1 + 2 * k, n1 - 2));
+      auto sub = a(slice{1, -1}, slice{nullopt, nullopt, -2});  // rows 1..9, cols 6,4,2,0
+      auto vv = sub(slice{nullopt, nullopt, -3}, slice{1, 3});  // rows 9,6,3; cols 4,2
+      ASSERT_EQ(vv.shape(), (dist::shape<2>{3, 2}));
+      auto got = dist::allgather(dist::eval(vv));
+      const index_t rows[] = {9, 6, 3}, cols[] = {4, 2};
+      for (int r = 0; r < 3; ++r)
+        for (int c = 0; c < 2; ++c) EXPECT_EQ(got[static_cast<std::size_t>(2 * r + c)], value2(rows[r], cols[c]));
+      EXPECT_EQ(dist::allgather(dist::eval(sub(2, slice{}))), dist::allgather(dist::eval(a(3, slice{nullopt, nullopt, -2}))));
+      // broadcasting a row view into a column of another array, and writing through a view of a view
+      dist::array<double, 2> b(D);
+      b(slice{}, 2) = a(slice{}, 5) * 2.0;                           // column <- column
+      b(slice{2, 4}, slice{}) = a(7, slice{});                       // two rows <- one row (broadcast)
+      sub(0, slice{}) = 1.5;                                         // row 1 of a, cols 6,4,2,0
+      std::vector<double> ref_b(static_cast<std::size_t>(n0 * n1), 0.0), ref_a(static_cast<std::size_t>(n0 * n1));
+      for (index_t i = 0; i < n0; ++i)
+        for (index_t j = 0; j < n1; ++j) ref_a[static_cast<std::size_t>(i * n1 + j)] = value2(i, j);
+      for (index_t i = 0; i < n0; ++i) ref_b[static_cast<std::size_t>(i * n1 + 2)] = 2.0 * value2(i, 5);
+      for (index_t i = 2; i < 4; ++i)
+        for (index_t j = 0; j < n1; ++j) ref_b[static_cast<std::size_t>(i * n1 + j)] = value2(7, j);
+      for (index_t j = 0; j < n1; j += 2) ref_a[static_cast<std::size_t>(1 * n1 + (n1 - 1 - j))] = 1.5;
+      EXPECT_EQ(dist::allgather(b), ref_b);
+      EXPECT_EQ(dist::allgather(a), ref_a);
+      EXPECT_NEAR(dist::sum(a(slice{1, -1}, slice{1, -1})), [&] {
+        double s = 0;
+        for (index_t i = 1; i < n0 - 1; ++i)
+          for (index_t j = 1; j < n1 - 1; ++j) s += ref_a[static_cast<std::size_t>(i * n1 + j)];
+        return s;
+      }(), 1e-9);
+    }
+}
+
+TEST(views, misaligned_stencil_2d_every_kind) {
+  // the 5-point average of the Laplace statement, on block rows, block x block, cyclic and unstructured
+  const index_t n0 = 13, n1 = 10;
+  const auto kinds = test_util::all_kinds(n0, world, 5);
+  for (std::size_t k = 0; k < kinds.size(); ++k) {
+    const dist::dim_spec s1 = k == 1 ? dist::dim_spec{dist::block{}} : dist::dim_spec{dist::undistributed{}};
+    dist::distribution<2> D = k == 1 ? dist::distribution<2>({n0, n1}, {dist::block{}, dist::block{}}, world)
+                                     : dist::distribution<2>({n0, n1}, {kinds[k], s1}, world);
+    auto u = dist::fromfunction<double>(D, [](index_t i, index_t j) { return std::sin(0.3 * static_cast<double>(i) + 0.7 * static_cast<double>(j)); });
+    std::vector<double> ref = dist::allgather(u), old;
+    for (int it = 0; it < 3; ++it) {
+      u(slice{1, -1}, slice{1, -1}) = 0.25 * (u(slice{0, -2}, slice{1, -1}) + u(slice{2, nullopt}, slice{1, -1}) +
+                                              u(slice{1, -1}, slice{0, -2}) + u(slice{1, -1}, slice{2, nullopt}));
+      old = ref;
+      auto at = [&](index_t i, index_t j) { return old[static_cast<std::size_t>(i * n1 + j)]; };
+      for (index_t i = 1; i < n0 - 1; ++i)
+        for (index_t j = 1; j < n1 - 1; ++j)
+          ref[static_cast<std::size_t>(i * n1 + j)] = 0.25 * (at(i - 1, j) + at(i + 1, j) + at(i, j - 1) + at(i, j + 1));
+    }
+    const auto got = dist::allgather(u);
+    ASSERT_EQ(got.size(), ref.size());
+    for (std::size_t e = 0; e < ref.size(); ++e) EXPECT_NEAR(got[e], ref[e], 1e-14) << "kind " << k << " element " << e;
+    // the result also lands in another array of u's distribution, and views of u still read the new values
+    dist::array<double, 2> w(D);
+    w(slice{1, -1}, slice{}) = u(slice{2, nullopt}, slice{}) - u(slice{0, -2}, slice{});
+    const auto wg = dist::allgather(w);
+    for (index_t i = 1; i < n0 - 1; ++i)
+      for (index_t j = 0; j < n1; ++j)
+        EXPECT_NEAR(wg[static_cast<std::size_t>(i * n1 + j)], ref[static_cast<std::size_t>((i + 1) * n1 + j)] - ref[static_cast<std::size_t>((i - 1) * n1 + j)], 1e-14);
+  }
+}
+
+TEST(views, errors) {
+  dist::distribution<2> D({5, 4}, world);
+  dist::array<double, 2> a(D);
+  EXPECT_THROW(a(5, slice{}), dist::index_error);
+  EXPECT_THROW(a(-6, slice{}), dist::index_error);
+  EXPECT_THROW(a(slice{0, 4, 0}, slice{}), dist::index_error);
+  EXPECT_THROW(a(slice{0, 2}, slice{}) = a(slice{0, 3}, slice{}), dist::shape_error);  // on every rank, before communicating
+  dist::array<double, 1> b(dist::distribution<1>({3}, world));
+  EXPECT_THROW(a(slice{}, 1) = b, dist::shape_error);
+  auto v = a(slice{}, 1);
+  EXPECT_THROW(v(slice{0, 3, 0}), dist::index_error);
+}
+
+}  // namespace
