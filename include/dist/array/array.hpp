@@ -112,8 +112,8 @@ struct shift_right_by { template <class D, class V> void operator()(D& d, const 
 
 /// Defined in expr/assign.hpp: dst op= x, element-wise with NumPy's
 /// semantics (x an expression, array or scalar). Collective.
-template <class T, std::size_t N, class X, class Op>
-void assign_expression(array<T, N>& dst, const X& x, Op op);
+template <class T, std::size_t N, class X, class Op, class Wait = std::nullptr_t>
+void assign_expression(array<T, N>& dst, const X& x, Op op, Wait wait = nullptr);
 /// Defined in expr/evaluate.hpp: where a new array from `e` lives.
 template <class E>
 distribution<std::remove_cvref_t<E>::ndim> home_distribution(const E& e);
@@ -176,8 +176,21 @@ class array {
   /// Deep copy on the same distribution (and with the same ghost layers).
   array(const array& o)
       : dist_(o.dist_), ghost_(o.ghost_), periodic_(o.periodic_), explicit_halo_(o.explicit_halo_), data_(o.data_) {}
-  array(array&&) noexcept = default;
+  /// Takes `o`'s block; `o` keeps its distribution (so it can be assigned
+  /// to again, as std::swap does) but no elements.
+  array(array&& o) noexcept
+      : dist_(o.dist_), ghost_(o.ghost_), periodic_(o.periodic_), explicit_halo_(o.explicit_halo_),
+        data_(std::move(o.data_)), spare_(std::move(o.spare_)) {}
   ~array() = default;
+  /// Exchanges everything (distributions, ghosts, blocks). Local.
+  friend void swap(array& a, array& b) noexcept {
+    std::swap(a.dist_, b.dist_);
+    std::swap(a.ghost_, b.ghost_);
+    std::swap(a.periodic_, b.periodic_);
+    std::swap(a.explicit_halo_, b.explicit_halo_);
+    a.data_.swap(b.data_);
+    a.spare_.swap(b.spare_);
+  }
 
   /// Copies `o`'s elements; never changes this array's shape, distribution
   /// or ghost layers. Another shape: shape_error. Another distribution of

@@ -32,8 +32,8 @@ namespace dist {
 namespace detail {
 
 /// Defined in expr/assign.hpp: v op= x element-wise. Collective.
-template <class A, std::size_t M, class X, class Op>
-void assign_view(const view<A, M>& v, const X& x, Op op);
+template <class A, std::size_t M, class X, class Op, class Wait = std::nullptr_t>
+void assign_view(const view<A, M>& v, const X& x, Op op, Wait wait = nullptr);
 
 /// A view's index space and memory on this rank (parent's rank; a dropped
 /// dim has extent 1).
@@ -224,6 +224,19 @@ class view {
   /// Calls v(*this) (visitors of expression operands tell views apart).
   template <class V> void for_each_array(V&& v) const { v(*this); }
 
+  /// Shifted (dist::shifted): parent index start + step*i + shift(d) along
+  /// parent dim d, read from the ghost layers as the last halo exchange left
+  /// them; no communication.
+  bool is_shifted() const noexcept { return shifted_; }
+  index_t shift(std::size_t d) const noexcept { return shift_[d]; }
+  /// This view read `s[k]` elements further along view dim k, ghosts included (see dist::shifted).
+  view shifted_by(const std::array<index_t, M>& s) const {
+    view v = *this;
+    for (std::size_t k = 0; k < M; ++k) v.shift_[kept_[k]] += s[k];
+    v.shifted_ = true;
+    return v;
+  }
+
   /// The view's layout (see the file comment). Local for block-like
   /// slices; collective otherwise.
   detail::view_layout<parent_ndim> layout() const { return detail::make_view_layout(parent_->distribution(), r_); }
@@ -291,11 +304,32 @@ class view {
   }
 
   A* parent_;
+  std::array<index_t, parent_ndim> shift_{};
+  bool shifted_ = false;
   std::array<detail::slice_range, parent_ndim> r_{};
   std::array<bool, parent_ndim> dropped_{};
   std::array<std::size_t, M> kept_{};
   dist::shape<M> shape_{};
 };
+
+/// `a` (an array or a view) read `s[k]` elements further along dim k:
+/// element i of the result is a[i + s], taken from a's ghost layers where
+/// i + s leaves this rank's block (or the array: periodic ghosts wrap, other
+/// ghosts at the global boundary hold what was last put there). Reads the
+/// ghosts as the last exchange_halo() / halo_exchange::wait() left them, so
+/// communication stays under the caller's control; the destination must
+/// have the array's distribution (or be a view of it) and |s[k]| must not
+/// exceed the ghost width. A 5-point Laplacian with periodic ghosts:
+/// `shifted(u, {-1, 0}) + shifted(u, {1, 0}) + shifted(u, {0, -1}) + shifted(u, {0, 1}) - 4.0 * u`.
+template <class A, std::size_t M>
+view<A, M> shifted(const view<A, M>& v, const std::array<index_t, M>& s) {
+  return v.shifted_by(s);
+}
+template <class T, std::size_t N>
+auto shifted(const array<T, N>& a, const std::array<index_t, N>& s) {
+  std::array<detail::slice_or_index, N> all_dims{};
+  return view<const array<T, N>, N>(a, all_dims).shifted_by(s);
+}
 
 namespace detail {
 template <class V> struct is_view_t : std::false_type {};

@@ -51,8 +51,8 @@ void copy_outside_box(const T* from, T* to, const shape<N>& ps, const index<N>& 
 /// stencil reading its own target), the result goes into the parent's spare
 /// block, which then becomes the block (only the part outside the
 /// destination is copied over). Collective.
-template <class T, std::size_t P, class X, class Op>
-void evaluate_affine(array<T, P>& par, bind_context<P>& ctx, const X& x, Op op) {
+template <class T, std::size_t P, class X, class Op, class Wait = std::nullptr_t>
+void evaluate_affine(array<T, P>& par, bind_context<P>& ctx, const X& x, Op op, Wait wait = nullptr) {
   prepare(x, ctx);
   const auto pst = storage::strides(par);
   std::array<index_t, P> dst_st;
@@ -69,19 +69,36 @@ void evaluate_affine(array<T, P>& par, bind_context<P>& ctx, const X& x, Op op) 
   ctx.dst_memory = dst;
   ctx.dst_strides = dst_st;
   auto b = bind(x, ctx);
-  if (!ctx.hazard) return run_assign(dst, dst_st, ls, b, op);
-  buffer<T>& old = storage::data(par);
-  buffer<T>& fresh = storage::spare(par);
-  T* out = fresh.data() + (dst - old.data());
-  if (box && std::is_same_v<Op, assign_to>) copy_outside_box(old.data(), fresh.data(), storage::padded_shape(par), at, ls);
-  else std::copy_n(old.data(), old.size(), fresh.data());
-  run_assign(out, dst_st, ls, b, op);
-  storage::swap_spare(par);
+  T* out = dst;
+  if (ctx.hazard) {
+    buffer<T>& old = storage::data(par);
+    buffer<T>& fresh = storage::spare(par);
+    out = fresh.data() + (dst - old.data());
+    if (box && std::is_same_v<Op, assign_to>) copy_outside_box(old.data(), fresh.data(), storage::padded_shape(par), at, ls);
+    else std::copy_n(old.data(), old.size(), fresh.data());
+  }
+  if constexpr (std::is_same_v<Wait, std::nullptr_t>) {
+    run_assign(out, dst_st, ls, b, op);
+  } else {  // the positions that read no ghost first, while the exchange is in flight
+    index<P> in_lo{}, in_hi = ls;
+    if (ctx.reads_ghosts)
+      for (std::size_t d = 0; d < P; ++d) {
+        in_lo[d] = std::min(ctx.safe_lo[d], ls[d]);
+        in_hi[d] = std::max(in_lo[d], ctx.safe_hi[d]);
+      }
+    shape<P> in_ext;
+    for (std::size_t d = 0; d < P; ++d) in_ext[d] = in_hi[d] - in_lo[d];
+    run_assign_box(out, dst_st, in_lo, in_ext, b, op);
+    wait();
+    for_each_rim_box(ls, in_lo, in_hi, [&](const index<P>& lo, const shape<P>& ext) { run_assign_box(out, dst_st, lo, ext, b, op); });
+  }
+  if (ctx.hazard) storage::swap_spare(par);
 }
 
-template <class T, std::size_t N, class X, class Op>
-void assign_expression(array<T, N>& dst, const X& x, Op op) {
+template <class T, std::size_t N, class X, class Op, class Wait>
+void assign_expression(array<T, N>& dst, const X& x, Op op, Wait wait) {
   if constexpr (element<X>) {
+    (void)wait;
     const auto v = static_cast<weak_scalar_t<T, X>>(x);
     auto lv = dst.local();
     for_each_block_row(lv.data(), lv.strides(), lv.extents(), [&](T* d, index_t n) {
@@ -97,12 +114,13 @@ void assign_expression(array<T, N>& dst, const X& x, Op op) {
     ctx.dst_step.fill(1);
     ctx.dst_lstep.fill(1);
     ctx.dst_blocky = true;
-    evaluate_affine(dst, ctx, x, op);
+    evaluate_affine(dst, ctx, x, op, wait);
   }
 }
 
-template <class A, std::size_t M, class X, class Op>
-void assign_view(const view<A, M>& v, const X& x, Op op) {
+template <class A, std::size_t M, class X, class Op, class Wait>
+void assign_view(const view<A, M>& v, const X& x, Op op, Wait wait) {
+  (void)wait;
   using T = typename view<A, M>::value_type;
   constexpr std::size_t P = view<A, M>::parent_ndim;
   static_assert(!std::is_const_v<A>, "dist: cannot assign to a view of a const array");
@@ -150,11 +168,12 @@ void assign_view(const view<A, M>& v, const X& x, Op op) {
       ctx.dst_offset = L.offset;
       ctx.dst_lstep = L.lstep;
       ctx.dst_blocky = L.blocky;
-      evaluate_affine(par, ctx, x, op);
+      evaluate_affine(par, ctx, x, op, wait);
     } else {  // scattered destination: evaluate into a buffer, then put it in place
       const auto ls = L.dist.local_shape();
       buffer<T> tmp(static_cast<std::size_t>(product(ls)));
       if (!std::is_same_v<Op, assign_to>) copy_view_block(L, storage::origin(par), storage::strides(par), tmp.data(), true);
+      if constexpr (!std::is_same_v<Wait, std::nullptr_t>) wait();
       auto b = bind(x, ctx);
       run_assign(tmp.data(), row_major_strides(ls), ls, b, op);
       copy_view_block(L, storage::origin(par), storage::strides(par), tmp.data(), false);
@@ -163,6 +182,21 @@ void assign_view(const view<A, M>& v, const X& x, Op op) {
 }
 
 }  // namespace detail
+
+/// dst = e (dst an array or a view of one), overlapping halo exchange `h`
+/// with the work: the elements whose dist::shifted operands read no ghost
+/// are computed while h's messages are in flight, then h.wait(), then the
+/// rest. Same result as `h.wait(); dst = e;`. Collective.
+template <class D, expression E, class T, std::size_t N>
+void assign_overlapped(D&& dst, const E& e, halo_exchange<T, N>& h) {
+  using DD = std::remove_cvref_t<D>;
+  auto wait = [&] { h.wait(); };
+  if constexpr (detail::is_view_v<DD>) {
+    detail::assign_view(dst, e, detail::assign_to{}, wait);
+  } else {
+    detail::assign_expression(dst, e, detail::assign_to{}, wait);
+  }
+}
 
 /// Evaluates `e` into a new array on its home distribution (the first array
 /// operand of e's shape; else the default distribution of that shape).

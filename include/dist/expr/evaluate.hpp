@@ -56,6 +56,10 @@ struct bind_context {
   bool hazard = false;
   /// Ghost layers already exchanged in this statement, per array.
   std::vector<std::pair<const void*, ghost_request<N>>> exchanged{};
+  /// Set by dist::shifted operands: the box of evaluation-local positions
+  /// whose reads stay inside this rank's block (the rest reads ghosts).
+  bool reads_ghosts = false;
+  std::array<index_t, N> safe_lo{}, safe_hi{};
 };
 
 /// The destination dims an operand of shape `s` lies along (NumPy's
@@ -283,9 +287,13 @@ std::optional<shift_plan<N>> plan_shift(const view<A, M>& v, bind_context<N>& ct
   if constexpr (view<A, M>::parent_ndim != N) {
     return std::nullopt;
   } else {
-    if (!ctx.dst_array || !ctx.dst_blocky) return std::nullopt;
     const auto& par = v.parent();
-    if (!same_key(par.distribution(), *ctx.dst_dist)) return std::nullopt;
+    if (!ctx.dst_array || !ctx.dst_blocky || !same_key(par.distribution(), *ctx.dst_dist)) {
+      if (v.is_shifted())
+        throw distribution_error("dist::shifted: a shifted operand must be assigned to an array with its array's "
+                                 "distribution, or to a block-like view of one");
+      return std::nullopt;
+    }
     const auto dim_of = operand_dims(v.shape(), ctx);
     std::array<int, N> along;
     along.fill(-2);
@@ -296,8 +304,21 @@ std::optional<shift_plan<N>> plan_shift(const view<A, M>& v, bind_context<N>& ct
       const index_t ext = ctx.to.shape()[d];
       if (v.dropped(d) ? ext != 1 : along[d] != static_cast<int>(d)) return std::nullopt;
       if (ext > 1 && r.step != ctx.dst_step[d]) return std::nullopt;
-      sp.delta[d] = r.start - ctx.dst_start[d];
+      sp.delta[d] = r.start + v.shift(d) - ctx.dst_start[d];
       const dim_map& m = par.distribution().map(d);
+      if (v.is_shifted()) {  // explicit ghosts, filled by the caller
+        // ghost layers read: across block boundaries |delta|; on one coordinate only beyond the array's ends
+        index_t w = sp.delta[d] < 0 ? -sp.delta[d] : sp.delta[d];
+        if (m.procs() == 1 && r.count > 0) {
+          const index_t a = r.start + v.shift(d), b = a + r.step * (r.count - 1);
+          w = std::max<index_t>({0, -std::min(a, b), std::max(a, b) - (m.size() - 1)});
+        }
+        if (w > par.ghost_width(d))
+          throw distribution_error("dist::shifted: a shift of " + std::to_string(sp.delta[d]) + " along dim " +
+                                   std::to_string(d) + " reads " + std::to_string(w) + " ghost layers, but the array has " +
+                                   std::to_string(par.ghost_width(d)));
+        continue;
+      }
       if (sp.delta[d] == 0 || m.procs() == 1) continue;
       if (m.kind() != dim_kind::block) return std::nullopt;
       const index_t w = sp.delta[d] < 0 ? -sp.delta[d] : sp.delta[d];
@@ -337,6 +358,23 @@ auto bind(const view<A, M>& v, bind_context<N>& ctx) {
   const auto pst = storage::strides(par);
   if (auto sp = plan_shift(v, ctx)) {
     if constexpr (P == N) {
+      if (v.is_shifted()) {  // narrow the box of positions that read no ghost
+        const auto pls = par.local_shape();
+        const auto ls = ctx.to.local_shape();
+        if (!ctx.reads_ghosts) {
+          ctx.safe_lo.fill(0);
+          ctx.safe_hi = ls;
+          ctx.reads_ghosts = true;
+        }
+        for (std::size_t d = 0; d < N; ++d) {
+          const index_t a = ctx.dst_offset[d] + sp->delta[d], st = ctx.dst_lstep[d] > 0 ? ctx.dst_lstep[d] : 1;
+          // positions l with 0 <= a + st*l < pls[d]
+          const index_t lo = a >= 0 ? 0 : (-a + st - 1) / st;
+          const index_t hi = pls[d] - a <= 0 ? 0 : (pls[d] - a + st - 1) / st;
+          ctx.safe_lo[d] = std::max(ctx.safe_lo[d], lo);
+          ctx.safe_hi[d] = std::min(ctx.safe_hi[d], hi);
+        }
+      }
       if (!sp->need.empty()) {
         bool done = false;
         for (const auto& [arr, req] : ctx.exchanged) done = done || (arr == &par && req.covers(sp->need));
@@ -463,6 +501,49 @@ void run_assign(T* dst, const std::array<index_t, N>& dst_st, const shape<N>& ls
     else
       for (index_t i = 0; i < inner; ++i) op(d[i * is], b.at_strided(i));
   });
+}
+
+/// dst op= b over the box [lo, lo + ext) of a local block (positions as
+/// in run_assign). Local.
+template <class T, std::size_t N, class B, class Op>
+void run_assign_box(T* dst, const std::array<index_t, N>& dst_st, const index<N>& lo, const shape<N>& ext, B& b, Op op) {
+  if (product(ext) == 0) return;
+  const bool contiguous = b.contiguous() && dst_st[N - 1] == 1;
+  const index_t is = dst_st[N - 1], i0 = lo[N - 1], i1 = lo[N - 1] + ext[N - 1];
+  index<N> r{};
+  do {
+    index<N> o;
+    for (std::size_t k = 0; k < N; ++k) o[k] = lo[k] + r[k];
+    o[N - 1] = 0;
+    b.set_row(o.data());
+    T* d = dst;
+    for (std::size_t k = 0; k + 1 < N; ++k) d += o[k] * dst_st[k];
+    if (contiguous)
+      for (index_t i = i0; i < i1; ++i) op(d[i], b.at(i));
+    else
+      for (index_t i = i0; i < i1; ++i) op(d[i * is], b.at_strided(i));
+  } while (next_row(r, ext));
+}
+
+/// Calls f(lo, ext) for boxes that tile the block [0, ls) minus the box
+/// [in_lo, in_hi): per dim d, the slabs below and above the inner range,
+/// spanning the inner range along earlier dims and everything along later ones.
+template <std::size_t N, class F>
+void for_each_rim_box(const shape<N>& ls, const index<N>& in_lo, const index<N>& in_hi, F&& f) {
+  for (std::size_t d = 0; d < N; ++d) {
+    index<N> lo{};
+    shape<N> ext = ls;
+    for (std::size_t e = 0; e < d; ++e) {
+      lo[e] = in_lo[e];
+      ext[e] = in_hi[e] - in_lo[e];
+    }
+    lo[d] = 0;
+    ext[d] = in_lo[d];
+    f(lo, ext);
+    lo[d] = in_hi[d];
+    ext[d] = ls[d] - in_hi[d];
+    f(lo, ext);
+  }
 }
 
 /// The distribution an expression evaluates on when it makes a new array:
