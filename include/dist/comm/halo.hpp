@@ -165,23 +165,27 @@ class halo_exchange {
       const auto rb = slab(d, l.recv_into, l.w), sb = slab(d, l.send_from, l.w);
       const int count = detail::mpi_count(detail::product(rb.ext), "dist: halo exchange");
       MPI_Request r;
-      if (T* p = contiguous(rb)) {
-        detail::check_mpi(MPI_Irecv(p, count, type, l.from, l.tag, c, &r), "MPI_Irecv");
-      } else {
-        bufs_.emplace_back(static_cast<std::size_t>(count));
-        unpack_.push_back({bufs_.size() - 1, rb});
-        detail::check_mpi(MPI_Irecv(bufs_.back().data(), count, type, l.from, l.tag, c, &r), "MPI_Irecv");
+      if (l.from != MPI_PROC_NULL) {  // (no neighbour: the ghosts keep what they hold)
+        if (T* p = contiguous(rb)) {
+          detail::check_mpi(MPI_Irecv(p, count, type, l.from, l.tag, c, &r), "MPI_Irecv");
+        } else {
+          bufs_.emplace_back(static_cast<std::size_t>(count));
+          unpack_.push_back({bufs_.size() - 1, rb});
+          detail::check_mpi(MPI_Irecv(bufs_.back().data(), count, type, l.from, l.tag, c, &r), "MPI_Irecv");
+        }
+        reqs_.push_back(r);
       }
-      reqs_.push_back(r);
-      if (T* p = contiguous(sb)) {
-        detail::check_mpi(MPI_Isend(p, count, type, l.to, l.tag, c, &r), "MPI_Isend");
-      } else {
-        bufs_.emplace_back(static_cast<std::size_t>(count));
-        detail::copy_strided(at(sb), detail::storage::strides(*a_), bufs_.back().data(), detail::row_major_strides(sb.ext),
-                             sb.ext);
-        detail::check_mpi(MPI_Isend(bufs_.back().data(), count, type, l.to, l.tag, c, &r), "MPI_Isend");
+      if (l.to != MPI_PROC_NULL) {
+        if (T* p = contiguous(sb)) {
+          detail::check_mpi(MPI_Isend(p, count, type, l.to, l.tag, c, &r), "MPI_Isend");
+        } else {
+          bufs_.emplace_back(static_cast<std::size_t>(count));
+          detail::copy_strided(at(sb), detail::storage::strides(*a_), bufs_.back().data(), detail::row_major_strides(sb.ext),
+                               sb.ext);
+          detail::check_mpi(MPI_Isend(bufs_.back().data(), count, type, l.to, l.tag, c, &r), "MPI_Isend");
+        }
+        reqs_.push_back(r);
       }
-      reqs_.push_back(r);
     }
     posted_ = true;
   }
