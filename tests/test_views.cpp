@@ -190,6 +190,23 @@ TEST(views, misaligned_stencil_2d_every_kind) {
   }
 }
 
+TEST(views, a_loop_plans_once) {
+  // a misaligned statement over cyclic slices (unstructured layouts, alignment plans) evaluated in a loop
+  const index_t n = 29;
+  for (const dist::dim_spec& spec : {dist::dim_spec{dist::cyclic{}}, dist::dim_spec{dist::block_cyclic{4}}}) {
+    auto a = dist::fromfunction<double>(dist1(n, spec), [](index_t i) { return value(i); });
+    dist::array<double, 1> b(dist1(n, dist::block{}));
+    auto step = [&] { b(slice{1, -1}) = a(slice{0, -2}) + a(slice{2, nullopt}) * 0.5; };
+    step();
+    const long long planned = dist::detail::alignment_plans_built;
+    for (int it = 0; it < 10; ++it) step();
+    EXPECT_EQ(dist::detail::alignment_plans_built, planned);
+    const auto got = dist::allgather(b);
+    EXPECT_EQ(got[0], 0.0);
+    for (index_t i = 1; i + 1 < n; ++i) EXPECT_EQ(got[static_cast<std::size_t>(i)], value(i - 1) + value(i + 1) * 0.5);
+  }
+}
+
 TEST(views, errors) {
   dist::distribution<2> D({5, 4}, world);
   dist::array<double, 2> a(D);

@@ -19,11 +19,13 @@
 #pragma once
 
 #include <array>
+#include <list>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "../core/error.hpp"
+#include "../core/finalize.hpp"
 #include "../distribution/distribution.hpp"
 #include "array.hpp"
 #include "slice.hpp"
@@ -144,6 +146,37 @@ view_layout<N> make_view_layout(const distribution<N>& pd, const std::array<slic
   return L;
 }
 
+/// The layout of the view with ranges `r` over `pd`, made on first use and
+/// kept (the 32 most recent per rank count): a statement evaluated in a loop
+/// builds its views' layouts once, and because a kept layout is the same
+/// distribution object each time, the alignment plans that use it are found
+/// in their cache too. Keyed by the parent distribution's identity, so the
+/// hit-or-miss decision is the same on every rank. Collective on a miss
+/// when the layout has unstructured dims.
+template <std::size_t N>
+std::shared_ptr<const view_layout<N>> cached_view_layout(const distribution<N>& pd, const std::array<slice_range, N>& r) {
+  struct entry {
+    distribution<N> parent;
+    std::array<slice_range, N> ranges;
+    std::shared_ptr<const view_layout<N>> layout;
+  };
+  static std::list<entry> cache;
+  static const bool hooked = [] {
+    on_finalize([] { cache.clear(); });
+    return true;
+  }();
+  (void)hooked;
+  for (auto it = cache.begin(); it != cache.end(); ++it)
+    if (it->ranges == r && it->parent.shares_state(pd)) {
+      cache.splice(cache.begin(), cache, it);
+      return cache.front().layout;
+    }
+  auto L = std::make_shared<const view_layout<N>>(make_view_layout(pd, r));
+  cache.push_front({pd, r, L});
+  if (cache.size() > 32) cache.pop_back();
+  return L;
+}
+
 /// Offset of view-local position l along dim d of layout L, in parent-local units.
 template <std::size_t N>
 index_t layout_position(const view_layout<N>& L, std::size_t d, index_t l) noexcept {
@@ -237,9 +270,11 @@ class view {
     return v;
   }
 
-  /// The view's layout (see the file comment). Local for block-like
-  /// slices; collective otherwise.
-  detail::view_layout<parent_ndim> layout() const { return detail::make_view_layout(parent_->distribution(), r_); }
+  /// The view's layout (see the file comment), cached. Local for
+  /// block-like slices; collective otherwise.
+  std::shared_ptr<const detail::view_layout<parent_ndim>> layout() const {
+    return detail::cached_view_layout(parent_->distribution(), r_);
+  }
 
   /// A view of this view: one argument per view dim. Local.
   template <class... S>

@@ -163,6 +163,9 @@ bool same_key(const distribution<N>& a, const distribution<N>& b) {
   return a.structured() && b.structured() && a == b;
 }
 
+/// How many alignment plans this process has built (tests check that loops plan once).
+inline long long alignment_plans_built = 0;
+
 /// The alignment plan for (from, to, dim_of), built on first use and kept
 /// (the 32 most recently used per pair of ranks). Collective on a miss; the
 /// hit-or-miss decision is the same on every rank.
@@ -184,6 +187,7 @@ std::shared_ptr<const alignment_plan<M, N>> cached_alignment(const distribution<
     }
   }
   auto p = std::make_shared<const plan>(from, to, dim_of);
+  ++alignment_plans_built;
   cache.push_front(p);
   if (cache.size() > 32) cache.pop_back();
   return p;

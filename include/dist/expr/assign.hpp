@@ -130,7 +130,8 @@ void assign_view(const view<A, M>& v, const X& x, Op op, Wait wait) {
     collective_entry(par.comm(), "dist::view assignment", par.distribution(), x.shape(), v.shape());
     (void)trailing_dims(x.shape(), v.shape());  // shape_error on every rank before any communication
   }
-  const auto L = v.layout();
+  const auto layout = v.layout();
+  const auto& L = *layout;
   if constexpr (element<X>) {
     const auto val = static_cast<weak_scalar_t<T, X>>(x);
     const auto ls = L.dist.local_shape();

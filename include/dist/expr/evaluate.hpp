@@ -397,7 +397,8 @@ auto bind(const view<A, M>& v, bind_context<N>& ctx) {
   std::array<int, P> along;
   along.fill(-1);
   for (std::size_t k = 0; k < M; ++k) along[v.parent_dim(k)] = dim_of[k];
-  const auto L = v.layout();
+  const auto layout = v.layout();
+  const auto& L = *layout;
   const T* src = storage::origin(par);
   std::array<index_t, P> sst;
   if (L.affine()) {
@@ -563,7 +564,7 @@ distribution<std::remove_cvref_t<E>::ndim> home_distribution(const E& e) {
     if constexpr (is_view_v<A>) {  // a view of e's shape and its parent's rank: its own layout (no copy)
       if constexpr (A::ndim == N && A::parent_ndim == N)
         if (!home && a.shape() == e.shape()) {
-          view_home = a.layout().dist;
+          view_home = a.layout()->dist;
           home = &*view_home;
         }
       if (!comm) comm = a.parent().comm();
