@@ -8,6 +8,8 @@
 #include <mpi.h>
 
 #include <algorithm>
+#include <cmath>
+#include <span>
 #include <cstdio>
 #include <cstring>
 #include <string>
@@ -28,6 +30,27 @@ double time(MPI_Comm comm, int reps, F&& fn) {
     best = std::min(best, t);
   }
   return best;
+}
+
+/// The same, running an untimed `setup` before each rep (the timed part
+/// starts after a barrier). Collective.
+template <class Setup, class F>
+double time(MPI_Comm comm, int reps, Setup&& setup, F&& fn) {
+  double best = 1e300;
+  for (int r = 0; r < reps; ++r) {
+    setup();
+    best = std::min(best, time(comm, 1, fn));
+  }
+  return best;
+}
+
+/// True when a and b have the same length and agree element-wise to
+/// tol * (1 + |b|). Local.
+inline bool same(std::span<const double> a, const std::vector<double>& b, double tol = 0) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i)
+    if (std::abs(a[i] - b[i]) > tol * (1 + std::abs(b[i]))) return false;
+  return true;
 }
 
 /// Prints the JSON line on rank 0 of `comm`.

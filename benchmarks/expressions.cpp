@@ -12,12 +12,7 @@ namespace {
 
 std::vector<double> copy_of(std::span<const double> s) { return {s.begin(), s.end()}; }
 
-bool same(std::span<const double> a, const std::vector<double>& b, double tol = 0) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i)
-    if (std::abs(a[i] - b[i]) > tol * (1 + std::abs(b[i]))) return false;
-  return true;
-}
+using bench::same;
 
 }  // namespace
 

@@ -120,29 +120,6 @@ struct hand_jacobi {
   std::vector<double> interior() const { return {u.begin() + p.n, u.begin() + (m + 1) * p.n}; }
 };
 
-// Best-of-`reps` time of `run` (the slowest rank's), each rep after an untimed `setup`.
-template <class Setup, class Run>
-double timed(MPI_Comm comm, int reps, Setup&& setup, Run&& run) {
-  double best = 1e300;
-  for (int r = 0; r < reps; ++r) {
-    setup();
-    MPI_Barrier(comm);
-    const double t0 = MPI_Wtime();
-    run();
-    double t = MPI_Wtime() - t0;
-    PMPI_Allreduce(MPI_IN_PLACE, &t, 1, MPI_DOUBLE, MPI_MAX, comm);
-    best = std::min(best, t);
-  }
-  return best;
-}
-
-bool same(std::span<const double> a, const std::vector<double>& b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i)
-    if (std::abs(a[i] - b[i]) > 1e-12) return false;
-  return true;
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -162,13 +139,13 @@ int main(int argc, char** argv) {
   // each run starts from the same initial state; the last one's result is checked
   dist::array<double, 2> us(D);
   long long bytes_slice = 0, bytes_halo = 0, bytes_hand = 0;
-  const double t_slice = timed(world, reps, [&] { us = start; }, [&] {
+  const double t_slice = bench::time(world, reps, [&] { us = start; }, [&] {
     const long long b0 = sent_bytes;
     for (int it = 0; it < iters; ++it) us(in, in) = ((us(lo, in) + us(hi, in)) * p.dy2 + (us(in, lo) + us(in, hi)) * p.dx2) * p.dnr_inv;
     bytes_slice = sent_bytes - b0;
   });
   dist::array<double, 2> u(D, dist::halo{1}), v(D, dist::halo{1});
-  const double t_halo = timed(world, reps, [&] { u = start; v = start; }, [&] {
+  const double t_halo = bench::time(world, reps, [&] { u = start; v = start; }, [&] {
     const long long b0 = sent_bytes;
     for (int it = 0; it < iters; ++it) {
       auto x = u(in, in);
@@ -181,14 +158,14 @@ int main(int argc, char** argv) {
   });
   std::vector<double> hand_result;
   std::optional<hand_jacobi> h;
-  const double t_hand = timed(world, reps, [&] { h.emplace(p, world); }, [&] {
+  const double t_hand = bench::time(world, reps, [&] { h.emplace(p, world); }, [&] {
     const long long b0 = sent_bytes;
     for (int it = 0; it < iters; ++it) h->iterate();
     bytes_hand = sent_bytes - b0;
   });
   hand_result = h->interior();
-  bench::require(world, same(us.local_data(), hand_result), "laplace slice style");
-  bench::require(world, same(u.local_data(), hand_result), "laplace halo style");
+  bench::require(world, bench::same(us.local_data(), hand_result, 1e-12), "laplace slice style");
+  bench::require(world, bench::same(u.local_data(), hand_result, 1e-12), "laplace halo style");
   bench::report(world, "laplace_slice_style", {n, iters}, t_slice, t_hand);
   bench::report(world, "laplace_halo_style", {n, iters}, t_halo, t_hand);
   long long mine[3] = {bytes_slice / iters, bytes_halo / iters, bytes_hand / iters}, most[3];

@@ -190,6 +190,26 @@ TEST(views, misaligned_stencil_2d_every_kind) {
   }
 }
 
+TEST(views, axis_reductions_of_views) {
+  const index_t n0 = 10, n1 = 7;
+  for (const auto& specs : {std::array<dist::dim_spec, 2>{dist::block{}, dist::undistributed{}},
+                            std::array<dist::dim_spec, 2>{dist::cyclic{}, dist::block{}}}) {
+    dist::distribution<2> D({n0, n1}, specs, world);
+    auto a = dist::fromfunction<double>(D, [](index_t i, index_t j) { return value2(i, j); });
+    auto v = a(slice{1, -1}, slice{nullopt, nullopt, -2});  // rows 1..8, cols 6,4,2,0
+    const auto s0 = dist::allgather(dist::sum(v, 0));
+    const auto s1 = dist::allgather(dist::max(v, 1));
+    ASSERT_EQ(s0.size(), 4u);
+    ASSERT_EQ(s1.size(), 8u);
+    for (index_t c = 0; c < 4; ++c) {
+      double want = 0;
+      for (index_t i = 1; i < n0 - 1; ++i) want += value2(i, n1 - 1 - 2 * c);
+      EXPECT_NEAR(s0[static_cast<std::size_t>(c)], want, 1e-9);
+    }
+    for (index_t r = 0; r < 8; ++r) EXPECT_EQ(s1[static_cast<std::size_t>(r)], value2(r + 1, n1 - 1));
+  }
+}
+
 TEST(views, a_loop_plans_once) {
   // a misaligned statement over cyclic slices (unstructured layouts, alignment plans) evaluated in a loop
   const index_t n = 29;
