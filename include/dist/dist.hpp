@@ -21,3 +21,4 @@
 #include "expr/operators.hpp"
 #include "algorithm/dot.hpp"
 #include "algorithm/reductions.hpp"
+#include "io/npy.hpp"

@@ -1,0 +1,283 @@
+// NumPy's .npy format (SPEC section 9), written and read collectively with
+// MPI-IO: version 1.0 (2.0 when the header needs more than 65535 bytes), C
+// order, little-endian. Rank 0 writes the header; every rank writes its
+// elements straight to their places in the file through one file view (the
+// runs of its block in C order), in one collective write.
+#pragma once
+
+#include <complex>
+#include <cstdint>
+#include <cstring>
+#include <string>
+#include <type_traits>
+#include <vector>
+
+#include "../array/array.hpp"
+#include "../core/agree.hpp"
+#include "../core/collective_check.hpp"
+#include "file.hpp"
+
+namespace dist {
+namespace detail {
+
+/// NumPy's type string of T ('<f8', '|b1', ...).
+template <class T>
+std::string npy_descr() {
+  if constexpr (std::is_same_v<T, bool>) return "|b1";
+  else if constexpr (is_complex_v<T>) return "<c" + std::to_string(sizeof(T));
+  else if constexpr (std::is_floating_point_v<T>) return "<f" + std::to_string(sizeof(T));
+  else if constexpr (sizeof(T) == 1) return std::is_signed_v<T> ? "|i1" : "|u1";
+  else return std::string(std::is_signed_v<T> ? "<i" : "<u") + std::to_string(sizeof(T));
+}
+
+/// Calls f(U{}) with the element type U whose descr is `d`; false when none is.
+template <class F>
+bool with_npy_type(const std::string& d, F&& f) {
+  bool found = false;
+  auto try_one = [&]<class U>(U u) {
+    if (!found && npy_descr<U>() == d) {
+      found = true;
+      f(u);
+    }
+  };
+  try_one(bool{});
+  try_one(std::int8_t{}), try_one(std::uint8_t{}), try_one(std::int16_t{}), try_one(std::uint16_t{});
+  try_one(std::int32_t{}), try_one(std::uint32_t{}), try_one(std::int64_t{}), try_one(std::uint64_t{});
+  try_one(float{}), try_one(double{}), try_one(std::complex<float>{}), try_one(std::complex<double>{});
+  return found;
+}
+
+/// The whole header (magic to padding) of an array of shape `s`.
+inline std::string npy_header(const std::string& descr, const std::vector<index_t>& s) {
+  std::string dict = "{'descr': '" + descr + "', 'fortran_order': False, 'shape': (";
+  for (std::size_t d = 0; d < s.size(); ++d) dict += std::to_string(s[d]) + (s.size() == 1 || d + 1 < s.size() ? "," : "") + (d + 1 < s.size() ? " " : "");
+  dict += "), }";
+  const bool v2 = dict.size() + 1 + 10 > 65535;
+  const std::size_t pre = v2 ? 12 : 10;
+  std::size_t total = pre + dict.size() + 1;
+  total = (total + 63) / 64 * 64;  // the data starts 64-byte aligned, as NumPy writes it
+  dict.append(total - pre - dict.size() - 1, ' ');
+  dict += '\n';
+  std::string h = "\x93NUMPY";
+  h += static_cast<char>(v2 ? 2 : 1);
+  h += '\0';
+  const std::uint32_t len = static_cast<std::uint32_t>(dict.size());
+  for (std::size_t b = 0; b < (v2 ? 4u : 2u); ++b) h += static_cast<char>((len >> (8 * b)) & 0xff);
+  return h + dict;
+}
+
+/// What a .npy header says.
+struct npy_info {
+  std::string descr;
+  std::vector<index_t> shape;
+  index_t data_offset = 0;
+};
+
+/// Parses `head` (the file's first bytes, at least the whole header);
+/// io_error naming `path` for anything that is not a C-order .npy header.
+inline npy_info parse_npy_header(const std::string& head, const std::string& path) {
+  const auto bad = [&](const std::string& why) { return io_error("dist::load_npy: " + where(path) + ": " + why); };
+  if (head.size() < 10 || head.compare(0, 6, "\x93NUMPY") != 0) throw bad("not a .npy file (no magic string)");
+  const int major = static_cast<unsigned char>(head[6]);
+  if (major < 1 || major > 3) throw bad("unsupported .npy version " + std::to_string(major));
+  const std::size_t pre = major == 1 ? 10 : 12;
+  if (head.size() < pre) throw bad("truncated header");
+  std::size_t len = 0;
+  for (std::size_t b = 0; b < pre - 8; ++b) len |= static_cast<std::size_t>(static_cast<unsigned char>(head[8 + b])) << (8 * b);
+  if (head.size() < pre + len) throw bad("truncated header (" + std::to_string(head.size()) + " bytes, the header says " + std::to_string(pre + len) + ")");
+  const std::string dict = head.substr(pre, len);
+  auto value_of = [&](const std::string& key) {
+    const auto k = dict.find("'" + key + "'");
+    if (k == std::string::npos) throw bad("the header has no '" + key + "'");
+    auto c = dict.find(':', k);
+    if (c == std::string::npos) throw bad("corrupt header");
+    ++c;
+    while (c < dict.size() && dict[c] == ' ') ++c;
+    return c;
+  };
+  npy_info info;
+  auto c = value_of("descr");
+  if (c >= dict.size() || (dict[c] != '\'' && dict[c] != '"')) throw bad("corrupt descr");
+  const auto e = dict.find(dict[c], c + 1);
+  if (e == std::string::npos) throw bad("corrupt descr");
+  info.descr = dict.substr(c + 1, e - c - 1);
+  c = value_of("fortran_order");
+  if (dict.compare(c, 5, "False") != 0) throw bad("Fortran-order arrays are not supported");
+  c = value_of("shape");
+  if (c >= dict.size() || dict[c] != '(') throw bad("corrupt shape");
+  const auto close = dict.find(')', c);
+  if (close == std::string::npos) throw bad("corrupt shape");
+  std::string num;
+  for (std::size_t i = c + 1; i <= close; ++i) {
+    const char ch = dict[i];
+    if (ch >= '0' && ch <= '9') num += ch;
+    else if (ch == ',' || ch == ')') {
+      if (!num.empty()) info.shape.push_back(std::stoll(num));
+      num.clear();
+    } else if (ch != ' ' && ch != 'L') {
+      throw bad("corrupt shape");
+    }
+  }
+  info.data_offset = static_cast<index_t>(pre + len);
+  return info;
+}
+
+/// The element type of one file element (sizeof(U) bytes).
+template <class U>
+MPI_Datatype file_element() {
+  MPI_Datatype t;
+  check_mpi(MPI_Type_contiguous(static_cast<int>(sizeof(U)), MPI_BYTE, &t), "MPI_Type_contiguous");
+  check_mpi(MPI_Type_commit(&t), "MPI_Type_commit");
+  return t;
+}
+
+/// This rank's file view (elements of size sizeof(U) at byte offset
+/// `base`): the runs of its block, merged where they touch.
+struct file_runs {
+  std::vector<MPI_Aint> displ;
+  std::vector<int> len;
+  void add(index_t byte_offset, index_t n, std::size_t elem) {
+    if (!len.empty() && displ.back() + static_cast<MPI_Aint>(len.back()) * static_cast<MPI_Aint>(elem) == byte_offset &&
+        static_cast<index_t>(len.back()) + n < (index_t{1} << 30)) {
+      len.back() += static_cast<int>(n);
+      return;
+    }
+    displ.push_back(static_cast<MPI_Aint>(byte_offset));
+    len.push_back(static_cast<int>(n));
+  }
+  MPI_Datatype type(MPI_Datatype elem) const {
+    MPI_Datatype t;
+    check_mpi(MPI_Type_create_hindexed(static_cast<int>(len.size()), len.data(), displ.data(), elem, &t),
+              "MPI_Type_create_hindexed");
+    check_mpi(MPI_Type_commit(&t), "MPI_Type_commit");
+    return t;
+  }
+};
+
+}  // namespace detail
+
+/// Writes `a` to `path` as a .npy file (C order, little-endian), whatever
+/// its distribution. Through a temporary file renamed into place: a failed
+/// save leaves an earlier file intact. io_error on every rank on failure.
+/// Collective.
+template <class T, std::size_t N>
+void save_npy(const array<T, N>& a, const std::string& path) {
+  const communicator& c = a.comm();
+  detail::collective_entry(c, "dist::save_npy", a.distribution(), path);
+  const std::string tmp = detail::temporary_path(c, path);
+  const std::vector<index_t> shape(a.shape().begin(), a.shape().end());
+  const std::string header = detail::npy_header(detail::npy_descr<T>(), shape);
+  const auto lv = a.local();
+  detail::buffer<T> packed(static_cast<std::size_t>(a.local_size()));
+  std::size_t filled = 0;
+  detail::file_runs runs;
+  detail::for_each_file_run(a.distribution(), lv.strides(), false, [&](index_t g, index_t l, index_t n) {
+    runs.add(static_cast<index_t>(header.size()) + g * static_cast<index_t>(sizeof(T)), n, sizeof(T));
+    std::copy_n(lv.data() + l, n, packed.data() + filled);
+    filled += static_cast<std::size_t>(n);
+  });
+  MPI_File fh;
+  int rc = MPI_File_open(c, tmp.c_str(), MPI_MODE_CREATE | MPI_MODE_WRONLY, MPI_INFO_NULL, &fh);
+  detail::agree_on_errors(c, [&] {
+    if (rc != MPI_SUCCESS) throw io_error("dist::save_npy: cannot create " + detail::where(tmp) + " (the temporary file for " + detail::where(path) + ")");
+  });
+  int ok = 1;
+  if (c.rank() == 0)
+    ok &= MPI_File_write_at(fh, 0, header.data(), static_cast<int>(header.size()), MPI_BYTE, MPI_STATUS_IGNORE) == MPI_SUCCESS;
+  MPI_Datatype elem = detail::file_element<T>();
+  MPI_Datatype view = runs.type(elem);
+  ok &= MPI_File_set_view(fh, 0, elem, view, "native", MPI_INFO_NULL) == MPI_SUCCESS;
+  ok &= MPI_File_write_all(fh, packed.data(), detail::mpi_count(static_cast<index_t>(filled), "dist::save_npy"), elem,
+                           MPI_STATUS_IGNORE) == MPI_SUCCESS;
+  ok &= MPI_File_close(&fh) == MPI_SUCCESS;
+  MPI_Type_free(&view);
+  MPI_Type_free(&elem);
+  try {
+    detail::agree_on_errors(c, [&] {
+      if (!ok) throw io_error("dist::save_npy: writing " + detail::where(path) + " failed");
+    });
+  } catch (...) {
+    detail::discard_file(c, tmp);
+    throw;
+  }
+  detail::commit_file(c, tmp, path, "dist::save_npy");
+}
+
+/// Reads the .npy file at `path` into a new array on `D` (any distribution,
+/// any number of ranks). io_error on every rank, naming the path, for a
+/// missing file, a corrupt or truncated header, another shape, or another
+/// element type (unless opt.convert). Collective.
+template <class T, std::size_t N>
+array<T, N> load_npy(const std::string& path, const distribution<N>& D, load_options opt = {}) {
+  const communicator& c = D.comm();
+  detail::collective_entry(c, "dist::load_npy", D, path);
+  MPI_File fh;
+  const int rc = MPI_File_open(c, path.c_str(), MPI_MODE_RDONLY, MPI_INFO_NULL, &fh);
+  detail::agree_on_errors(c, [&] {
+    if (rc != MPI_SUCCESS) throw io_error("dist::load_npy: cannot open " + detail::where(path));
+  });
+  detail::npy_info info;
+  MPI_Offset size = 0;
+  MPI_File_get_size(fh, &size);
+  try {
+    detail::agree_on_errors(c, [&] {
+      std::string head(static_cast<std::size_t>(std::min<MPI_Offset>(size, 1 << 20)), '\0');
+      if (MPI_File_read_at(fh, 0, head.data(), static_cast<int>(head.size()), MPI_BYTE, MPI_STATUS_IGNORE) != MPI_SUCCESS)
+        throw io_error("dist::load_npy: cannot read " + detail::where(path));
+      info = detail::parse_npy_header(head, path);
+      if (info.shape.size() != N || !std::equal(info.shape.begin(), info.shape.end(), D.shape().begin()))
+        throw io_error("dist::load_npy: " + detail::where(path) + " holds an array of " + std::to_string(info.shape.size()) +
+                       " dims with shape (" + [&] {
+                         std::string s;
+                         for (auto e : info.shape) s += std::to_string(e) + ",";
+                         return s;
+                       }() + "), but the distribution's shape is " + detail::to_string(D.shape()));
+      if (info.descr != detail::npy_descr<T>() && !opt.convert)
+        throw io_error("dist::load_npy: " + detail::where(path) + " holds elements of type '" + info.descr +
+                       "', not '" + detail::npy_descr<T>() + "' (load_options{.convert = true} converts)");
+      bool known = detail::with_npy_type(info.descr, [](auto) {});
+      if (!known) throw io_error("dist::load_npy: " + detail::where(path) + ": unsupported element type '" + info.descr + "'");
+      std::size_t esize = 0;
+      detail::with_npy_type(info.descr, [&]<class U>(U) { esize = sizeof(U); });
+      if (size < info.data_offset + D.size() * static_cast<index_t>(esize))
+        throw io_error("dist::load_npy: " + detail::where(path) + " is truncated: " + std::to_string(size) + " bytes, " +
+                       std::to_string(info.data_offset + D.size() * static_cast<index_t>(esize)) + " needed");
+    });
+  } catch (...) {
+    MPI_File_close(&fh);
+    throw;
+  }
+  array<T, N> a(D, uninitialized);
+  auto lv = a.local();
+  int ok = 1;
+  detail::with_npy_type(info.descr, [&]<class U>(U) {
+    detail::file_runs runs;
+    std::vector<std::pair<index_t, index_t>> places;  // (local offset, length) in file order
+    index_t total = 0;
+    detail::for_each_file_run(D, lv.strides(), true, [&](index_t g, index_t l, index_t n) {
+      runs.add(info.data_offset + g * static_cast<index_t>(sizeof(U)), n, sizeof(U));
+      places.push_back({l, n});
+      total += n;
+    });
+    detail::buffer<U> buf(static_cast<std::size_t>(total));
+    MPI_Datatype elem = detail::file_element<U>();
+    MPI_Datatype view = runs.type(elem);
+    ok &= MPI_File_set_view(fh, 0, elem, view, "native", MPI_INFO_NULL) == MPI_SUCCESS;
+    ok &= MPI_File_read_all(fh, buf.data(), detail::mpi_count(total, "dist::load_npy"), elem, MPI_STATUS_IGNORE) == MPI_SUCCESS;
+    MPI_Type_free(&view);
+    MPI_Type_free(&elem);
+    std::size_t k = 0;
+    for (const auto& [l, n] : places)
+      for (index_t j = 0; j < n; ++j, ++k) {
+        if constexpr (detail::is_complex_v<U> && !detail::is_complex_v<T>) lv.data()[l + j] = static_cast<T>(buf.data()[k].real());
+        else lv.data()[l + j] = static_cast<T>(buf.data()[k]);
+      }
+  });
+  ok &= MPI_File_close(&fh) == MPI_SUCCESS;
+  detail::agree_on_errors(c, [&] {
+    if (!ok) throw io_error("dist::load_npy: reading " + detail::where(path) + " failed");
+  });
+  return a;
+}
+
+}  // namespace dist
