@@ -5,7 +5,8 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 JOBS="${JOBS:-$(nproc 2>/dev/null || echo 2)}"
 
 # Debian/Ubuntu packages dist needs to build and test.
-DEBIAN_PACKAGES=(cmake g++ make libopenmpi-dev openmpi-bin libboost-mpi-dev libgtest-dev librandom123-dev)
+DEBIAN_PACKAGES=(cmake g++ make pkg-config libopenmpi-dev openmpi-bin libboost-mpi-dev libgtest-dev librandom123-dev
+                 libhdf5-openmpi-dev python3-numpy python3-h5py)
 
 missing_packages() {
   local p

@@ -67,7 +67,7 @@ TEST(hdf5, types_replace_and_3d) {
   for (index_t i = 0; i < 9; ++i) EXPECT_EQ(conv.get({i}), -static_cast<double>(i));
   // replacing a dataset keeps the others
   dist::save_hdf5(dist::eval(n * std::int16_t{3}), path, "n");
-  EXPECT_EQ(dist::load_hdf5<std::int16_t, 1>(path, "n", d).get({4}), -12);
+  EXPECT_EQ((dist::load_hdf5<std::int16_t, 1>(path, "n", d).get({4})), -12);
   EXPECT_EQ(dist::allgather(dist::load_hdf5<bool, 1>(path, "flags", d)), dist::allgather(f));
   // 3-d, block x block_cyclic x cyclic, from an array with ghost layers
   dist::distribution<3> d3({6, 7, 5}, {dist::block{}, dist::block_cyclic{3}, dist::cyclic{}}, world);
