@@ -8,22 +8,51 @@
 // side is evaluated first) and moves only one boundary row per neighbour.
 //
 //     mpiexec -n 4 ./laplace [N] [iterations]      (defaults 1000 100)
+//         [--checkpoint-every K] [--checkpoint FILE] [--restart FILE] [--save FILE]
 //
 // Prints the RMS error against the exact solution every 10 iterations and
-// the time per iteration.
+// the time per iteration. With HDF5 (target dist::hdf5): every K iterations
+// u and the iteration count go to a checkpoint (default
+// laplace_checkpoint.h5; written through a temporary file, so a killed run
+// leaves the previous checkpoint); --restart continues from one, on any
+// number of ranks, to the same bits an uninterrupted run ends with;
+// --save writes the final u.
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <dist/dist.hpp>
+#include <filesystem>
 #include <optional>
+#include <string>
+#ifdef DIST_HAVE_HDF5
+#include <dist/io/hdf5.hpp>
+#endif
 
 int main(int argc, char** argv) {
   dist::environment env(argc, argv);
   dist::communicator world;
-  const dist::index_t n = argc > 1 ? std::atoll(argv[1]) : 1000;
-  const int iterations = argc > 2 ? std::atoi(argv[2]) : 100;
-  if (n < 3 || iterations < 0) {
-    if (world.rank() == 0) std::fprintf(stderr, "usage: laplace [N >= 3] [iterations >= 0]\n");
+  dist::index_t n = 1000;
+  int iterations = 100, checkpoint_every = 0, positional = 0;
+  std::string checkpoint = "laplace_checkpoint.h5", restart, save;
+  bool bad = false;
+  for (int i = 1; i < argc; ++i) {
+    const std::string a = argv[i];
+    const bool has_value = i + 1 < argc;
+    if (a == "--checkpoint-every" && has_value) checkpoint_every = std::atoi(argv[++i]);
+    else if (a == "--checkpoint" && has_value) checkpoint = argv[++i];
+    else if (a == "--restart" && has_value) restart = argv[++i];
+    else if (a == "--save" && has_value) save = argv[++i];
+    else if (a.rfind("--", 0) != 0 && positional == 0 && ++positional) n = std::atoll(a.c_str());
+    else if (a.rfind("--", 0) != 0 && positional == 1 && ++positional) iterations = std::atoi(a.c_str());
+    else bad = true;
+  }
+#ifndef DIST_HAVE_HDF5
+  bad = bad || checkpoint_every > 0 || !restart.empty() || !save.empty();  // built without HDF5
+#endif
+  if (bad || n < 3 || iterations < 0 || checkpoint_every < 0) {
+    if (world.rank() == 0)
+      std::fprintf(stderr, "usage: laplace [N >= 3] [iterations >= 0] [--checkpoint-every K] [--checkpoint FILE] "
+                           "[--restart FILE] [--save FILE]  (the last four need dist::hdf5)\n");
     return 2;
   }
   using dist::slice;
@@ -43,15 +72,34 @@ int main(int argc, char** argv) {
   });
   const auto solution = dist::fromfunction<double>(D, exact);
   const slice in{1, -1}, lo{0, -2}, hi{2, nullopt};
+  int first = 1;
+#ifdef DIST_HAVE_HDF5
+  const dist::distribution<1> one({1}, world);
+  if (!restart.empty()) {  // any rank count: the file holds the global array
+    u = dist::load_hdf5<double, 2>(restart, "u", D);
+    first = static_cast<int>(dist::load_hdf5<std::int64_t, 1>(restart, "iteration", one).get({0})) + 1;
+    if (world.rank() == 0) std::printf("restarted from %s after iteration %d\n", restart.c_str(), first - 1);
+  }
+#endif
 
   if (world.rank() == 0)
     std::printf("Laplace %lld x %lld, %d iterations, %d ranks\n", static_cast<long long>(n), static_cast<long long>(n),
                 iterations, world.size());
   double compute = 0;
-  for (int it = 1; it <= iterations; ++it) {
+  for (int it = first; it <= iterations; ++it) {
     const double t0 = MPI_Wtime();
     u(in, in) = ((u(lo, in) + u(hi, in)) * dy2 + (u(in, lo) + u(in, hi)) * dx2) * dnr_inv;
     compute += MPI_Wtime() - t0;
+#ifdef DIST_HAVE_HDF5
+    if (checkpoint_every > 0 && it % checkpoint_every == 0) {  // u and its iteration, replaced together
+      const std::string next = checkpoint + ".next";
+      if (world.rank() == 0) std::filesystem::remove(next);
+      dist::save_hdf5(u, next, "u");
+      dist::save_hdf5(dist::full<std::int64_t>(one, it), next, "iteration");
+      if (world.rank() == 0) std::filesystem::rename(next, checkpoint);
+      world.barrier();
+    }
+#endif
     if (it % 10 == 0 || it == iterations) {
       const double err = std::sqrt(dist::sum(dist::square(u - solution)) / static_cast<double>(n * n));
       if (world.rank() == 0) std::printf("iteration %4d  rms error %.6e\n", it, err);
@@ -59,7 +107,10 @@ int main(int argc, char** argv) {
   }
   double slowest = compute;
   MPI_Allreduce(MPI_IN_PLACE, &slowest, 1, MPI_DOUBLE, MPI_MAX, world);
-  if (world.rank() == 0 && iterations > 0)
-    std::printf("time per iteration: %.3f ms (slowest rank)\n", 1e3 * slowest / iterations);
+  if (world.rank() == 0 && iterations >= first)
+    std::printf("time per iteration: %.3f ms (slowest rank)\n", 1e3 * slowest / (iterations - first + 1));
+#ifdef DIST_HAVE_HDF5
+  if (!save.empty()) dist::save_hdf5(u, save, "u");
+#endif
   return 0;
 }
