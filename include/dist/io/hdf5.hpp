@@ -239,11 +239,13 @@ void save_hdf5_direct(const array<T, N>& a, const std::string& path, const std::
 }
 
 template <class T, std::size_t N>
-array<T, N> load_hdf5_direct(const std::string& path, const std::string& dataset, const distribution<N>& D, load_options opt) {
+void load_hdf5_direct(const std::string& path, const std::string& dataset, array<T, N>& a, load_options opt) {
+  const distribution<N>& D = a.distribution();
   const communicator& c = D.comm();
   const std::string op = "dist::load_hdf5";
-  array<T, N> a(D, uninitialized);
-  buffer<T> packed(static_cast<std::size_t>(D.local_size()));
+  auto lv = a.local();
+  buffer<T> packed(lv.contiguous() ? 0 : static_cast<std::size_t>(D.local_size()));
+  T* target = lv.contiguous() ? lv.data() : packed.data();  // straight into the block when it is contiguous
   int ok = 1;
   std::string why;
   {
@@ -287,16 +289,14 @@ array<T, N> load_hdf5_direct(const std::string& path, const std::string& dataset
       h5_id dxpl(H5Pcreate(H5P_DATASET_XFER), H5Pclose);
       H5Pset_dxpl_mpio(dxpl, H5FD_MPIO_COLLECTIVE);
       ok &= h5_select(fspace, D, true) ? 1 : 0;
-      ok &= H5Dread(dset, type, mspace, fspace, dxpl, packed.data()) >= 0 ? 1 : 0;
+      ok &= H5Dread(dset, type, mspace, fspace, dxpl, target) >= 0 ? 1 : 0;
       if (!ok) why = "reading failed (an element type HDF5 cannot convert?)";
     }
   }
   agree_on_errors(c, [&] {
     if (!ok) throw io_error(op + ": " + where(path, dataset) + ": " + why);
   });
-  auto lv = a.local();
-  copy_strided(packed.data(), row_major_strides(lv.extents()), lv.data(), lv.strides(), lv.extents());
-  return a;
+  if (!lv.contiguous()) copy_strided(packed.data(), row_major_strides(lv.extents()), lv.data(), lv.strides(), lv.extents());
 }
 
 }  // namespace detail
@@ -315,15 +315,28 @@ void save_hdf5(const array<T, N>& a, const std::string& path, const std::string&
   detail::save_hdf5_direct(redistribute(a, distribution<N>(a.shape(), a.comm())), path, dataset);
 }
 
-/// Reads dataset `dataset` of the HDF5 file `path` into a new array on `D`
-/// (any distribution, any number of ranks). io_error on every rank, naming
-/// path and dataset, for a missing file or dataset, another shape, or
-/// another element type (unless opt.convert: HDF5 converts). Collective.
+/// Reads dataset `dataset` of the HDF5 file `path` into the existing array
+/// `into`, keeping its distribution and ghost layers (any distribution, any
+/// number of ranks; a contiguous block is read in place). io_error on every
+/// rank, naming path and dataset, for a missing file or dataset, another
+/// shape, or another element type (unless opt.convert: HDF5 converts).
+/// Collective.
+template <class T, std::size_t N>
+void load_hdf5(const std::string& path, const std::string& dataset, array<T, N>& into, load_options opt = {}) {
+  const distribution<N>& D = into.distribution();
+  detail::collective_entry(D.comm(), "dist::load_hdf5", D, path, dataset);
+  if (detail::h5_direct(D)) return detail::load_hdf5_direct(path, dataset, into, opt);
+  array<T, N> staged{distribution<N>(D.shape(), D.comm()), uninitialized};
+  detail::load_hdf5_direct(path, dataset, staged, opt);
+  into = staged;  // redistributes
+}
+
+/// The same into a new array on `D`. Collective.
 template <class T, std::size_t N>
 array<T, N> load_hdf5(const std::string& path, const std::string& dataset, const distribution<N>& D, load_options opt = {}) {
-  detail::collective_entry(D.comm(), "dist::load_hdf5", D, path, dataset);
-  if (detail::h5_direct(D)) return detail::load_hdf5_direct<T, N>(path, dataset, D, opt);
-  return redistribute(detail::load_hdf5_direct<T, N>(path, dataset, distribution<N>(D.shape(), D.comm()), opt), D);
+  array<T, N> a(D, uninitialized);
+  load_hdf5(path, dataset, a, opt);
+  return a;
 }
 
 }  // namespace dist
