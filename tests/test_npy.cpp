@@ -119,6 +119,28 @@ TEST(npy, errors_on_every_rank) {
   if (world.rank() == 0) std::remove(path.c_str());
 }
 
+TEST(npy, reads_version_2_headers_and_numpy_spacing) {
+  // a version 2.0 header (4-byte length, as NumPy writes for huge headers), written by hand
+  const std::string path = scratch("v2");
+  const index_t n = 6;
+  if (world.rank() == 0) {
+    std::string dict = "{'descr': '<i8', 'fortran_order': False, 'shape': (2, 3), }";
+    while ((12 + dict.size() + 1) % 64) dict += ' ';
+    dict += '\n';
+    std::string bytes = std::string("\x93NUMPY") + '\x02' + '\0';
+    const auto len = static_cast<std::uint32_t>(dict.size());
+    for (int b = 0; b < 4; ++b) bytes += static_cast<char>((len >> (8 * b)) & 0xff);
+    bytes += dict;
+    for (std::int64_t v = 0; v < n; ++v) bytes.append(reinterpret_cast<const char*>(&v), 8);
+    std::ofstream(path, std::ios::binary | std::ios::trunc) << bytes;
+  }
+  world.barrier();
+  auto a = dist::load_npy<std::int64_t, 2>(path, dist::distribution<2>({2, 3}, {dist::cyclic{}, dist::cyclic{}}, world));
+  EXPECT_EQ(dist::allgather(a), (std::vector<std::int64_t>{0, 1, 2, 3, 4, 5}));
+  world.barrier();
+  if (world.rank() == 0) std::remove(path.c_str());
+}
+
 TEST(npy, a_failed_save_leaves_the_old_file) {
   const std::string path = scratch("atomic");
   dist::distribution<1> d({17}, {dist::cyclic{}}, world);
