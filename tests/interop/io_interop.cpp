@@ -1,5 +1,6 @@
 // Interoperation with NumPy and h5py: `write DIR` saves arrays with dist
-// (npy and HDF5) for interop.py to check; `check DIR` loads what interop.py
+// (npy and HDF5) for interop.py to check; `reread DIR` loads them back at
+// another rank count onto other layouts; `check DIR` loads what interop.py
 // wrote and compares it with the same formulas. Exit status 0 when all agree.
 #include <complex>
 #include <cstdio>
@@ -44,6 +45,19 @@ int main(int argc, char** argv) {
     dist::save_hdf5(dist::fromfunction<std::int32_t>(d2, [](index_t i, index_t j) { return static_cast<std::int32_t>(3 * i + j - 5); }),
                     dir + "from_dist.h5", "ints");
     return 0;
+  }
+  if (mode == "reread") {  // what `write` saved (at another rank count), onto other layouts
+    auto real = [](index_t k) { return 10.0 * static_cast<double>(k / 5) + static_cast<double>(k % 5) + 0.5; };
+    for (const auto& specs : {std::array<dist::dim_spec, 2>{dist::block{}, dist::undistributed{}},
+                              std::array<dist::dim_spec, 2>{dist::block_cyclic{2}, dist::cyclic{}},
+                              std::array<dist::dim_spec, 2>{dist::undistributed{}, dist::block{}}}) {
+      dist::distribution<2> d({7, 5}, specs, world);
+      expect(dist::load_npy<double, 2>(dir + "from_dist.npy", d), real, "from_dist.npy");
+      expect(dist::load_hdf5<double, 2>(dir + "from_dist.h5", "grp/real", d), real, "grp/real");
+    }
+    dist::distribution<2> d2({4, 3}, {dist::cyclic{}, dist::block{}}, world);
+    expect(dist::load_hdf5<std::int32_t, 2>(dir + "from_dist.h5", "ints", d2), [](index_t k) { return static_cast<std::int32_t>(k - 5); }, "ints");
+    return failures == 0 ? 0 : 1;
   }
   // check what NumPy / h5py wrote
   dist::distribution<2> f({5, 4}, {dist::block_cyclic{2}, dist::cyclic{}}, world);

@@ -7,6 +7,7 @@ shift 2
 python=/usr/bin/python3  # Debian's, with python3-numpy and python3-h5py
 rm -rf "$dir" && mkdir -p "$dir"
 "$@" 3 "$exe" write "$dir"
+for n in 1 2 4; do "$@" "$n" "$exe" reread "$dir"; done  # written at 3 ranks, read at 1, 2, 4
 "$python" "$(dirname "$0")/interop.py" check "$dir"
 "$python" "$(dirname "$0")/interop.py" write "$dir"
 "$@" 2 "$exe" check "$dir"
