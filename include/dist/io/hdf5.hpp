@@ -196,11 +196,12 @@ void save_hdf5_direct(const array<T, N>& a, const std::string& path, const std::
     h5_id fapl(H5Pcreate(H5P_FILE_ACCESS), H5Pclose);
     H5Pset_fapl_mpio(fapl, c, MPI_INFO_NULL);
     h5_id file(existed ? H5Fopen(tmp.c_str(), H5F_ACC_RDWR, fapl) : H5Fcreate(tmp.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl), H5Fclose);
-    if (!file.ok()) {
+    // each step agreed on every rank before the next collective HDF5 call, so no rank is left waiting
+    if (allreduce<int>(c, file.ok() ? 1 : 0, MPI_MIN) == 0) {
       ok = 0;
       why = existed ? "cannot open a copy of it as HDF5" : "cannot create it";
     }
-    if (ok && h5_exists(file, dataset) && H5Ldelete(file, dataset.c_str(), H5P_DEFAULT) < 0) {
+    if (ok && h5_exists(file, dataset) && allreduce<int>(c, H5Ldelete(file, dataset.c_str(), H5P_DEFAULT) >= 0 ? 1 : 0, MPI_MIN) == 0) {
       ok = 0;
       why = "cannot replace the existing dataset";
     }
@@ -212,7 +213,7 @@ void save_hdf5_direct(const array<T, N>& a, const std::string& path, const std::
       h5_id lcpl(H5Pcreate(H5P_LINK_CREATE), H5Pclose);
       H5Pset_create_intermediate_group(lcpl, 1);
       h5_id dset(H5Dcreate2(file, dataset.c_str(), type, fspace, lcpl, H5P_DEFAULT, H5P_DEFAULT), H5Dclose);
-      if (!dset.ok()) {
+      if (allreduce<int>(c, dset.ok() ? 1 : 0, MPI_MIN) == 0) {
         ok = 0;
         why = "cannot create the dataset";
       } else {
@@ -254,15 +255,17 @@ void load_hdf5_direct(const std::string& path, const std::string& dataset, array
     H5Pset_fapl_mpio(fapl, c, MPI_INFO_NULL);
     std::error_code ec;
     const bool exists = std::filesystem::exists(path, ec);
-    h5_id file(exists ? H5Fopen(path.c_str(), H5F_ACC_RDONLY, fapl) : -1, H5Fclose);
-    h5_id dset(file.ok() && h5_exists(file, dataset) ? H5Dopen2(file, dataset.c_str(), H5P_DEFAULT) : -1, H5Dclose);
+    const int anywhere = allreduce<int>(c, exists ? 1 : 0, MPI_MIN);
+    h5_id file(anywhere ? H5Fopen(path.c_str(), H5F_ACC_RDONLY, fapl) : -1, H5Fclose);
+    const int opened = allreduce<int>(c, file.ok() ? 1 : 0, MPI_MIN);
+    h5_id dset(opened && h5_exists(file, dataset) ? H5Dopen2(file, dataset.c_str(), H5P_DEFAULT) : -1, H5Dclose);
     h5_id fspace(dset.ok() ? H5Dget_space(dset) : -1, H5Sclose);
     h5_id ftype(dset.ok() ? H5Dget_type(dset) : -1, H5Tclose);
     h5_id type(h5_type<T>(), H5Tclose);
-    if (!file.ok()) {
+    if (!opened) {
       ok = 0;
-      why = exists ? "not an HDF5 file" : "no such file";
-    } else if (!dset.ok()) {
+      why = anywhere ? "not an HDF5 file" : "no such file";
+    } else if (allreduce<int>(c, dset.ok() ? 1 : 0, MPI_MIN) == 0) {
       ok = 0;
       why = "no such dataset";
     } else {
