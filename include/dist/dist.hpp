@@ -20,5 +20,6 @@
 #include "expr/functions.hpp"
 #include "expr/operators.hpp"
 #include "algorithm/dot.hpp"
+#include "algorithm/matmul.hpp"
 #include "algorithm/reductions.hpp"
 #include "io/npy.hpp"
