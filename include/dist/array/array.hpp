@@ -21,6 +21,7 @@ namespace dist {
 
 namespace detail {
 struct uninitialized_t {};
+struct adopt_t {};
 }  // namespace detail
 
 /// The element types dist supports: arithmetic types, bool and std::complex.
@@ -35,6 +36,8 @@ class array;
 /// A view of an array (array/view.hpp): A is array<T,N> or const array<T,N>, M the kept dims.
 template <class A, std::size_t M>
 class view;
+template <element T, std::size_t N>
+class array_view;
 /// A halo exchange in flight (comm/halo.hpp).
 template <class T, std::size_t N>
 class halo_exchange;
@@ -89,6 +92,7 @@ template <class E>
 concept node_expression = requires { typename std::remove_cvref_t<E>::dist_node_tag; };
 template <class E> struct is_dist_array : std::false_type {};
 template <class U, std::size_t M> struct is_dist_array<array<U, M>> : std::true_type {};
+template <class U, std::size_t M> struct is_dist_array<array_view<U, M>> : std::true_type {};
 /// What an array accepts on the right of = and op=: expressions, arrays, scalars.
 template <class X>
 concept assignable_operand = node_expression<X> || is_dist_array<std::remove_cvref_t<X>>::value || element<std::remove_cvref_t<X>>;
@@ -211,8 +215,8 @@ class array {
       detail::assign_redistributed(*this, o);
       return *this;
     }
-    if (ghost_ == o.ghost_) data_.swap(o.data_);
-    else copy_block(o);
+    if (ghost_ == o.ghost_ && data_.owned() && o.data_.owned()) data_.swap(o.data_);
+    else copy_block(o);  // (an array_view keeps its memory)
     return *this;
   }
 
@@ -337,6 +341,10 @@ class array {
   T& at_local(const index<N>& g) { return local()[dist_.local_index(g)]; }
 
   friend struct detail::storage;
+  template <element, std::size_t> friend class array_view;
+  // Over memory the caller owns (array_view): its ghosts never grow.
+  array(detail::adopt_t, const dist::distribution<N>& d, T* p)
+      : dist_(d), explicit_halo_(true), data_(detail::buffer<T>::adopt(p, static_cast<std::size_t>(d.local_size()))) {}
   dist::shape<N> padded_shape() const noexcept {
     dist::shape<N> p = dist_.local_shape();
     for (std::size_t d = 0; d < N; ++d) p[d] += 2 * ghost_[d];
@@ -375,6 +383,26 @@ class array {
   bool explicit_halo_ = false;        // asked for by the user (else grown on a stencil's first need)
   detail::buffer<T> data_;            // the padded block, row-major
   detail::buffer<T> spare_;           // a second padded block for aliased view assignments (kept)
+};
+
+/// An array over memory the caller owns (SPEC 11): `local_data` is this
+/// rank's block of `d`, row-major, d.local_size() elements, and must outlive
+/// the view. It is an array in every way (expressions, reductions,
+/// redistribution, I/O) without a copy; assignments write that memory (an
+/// aliased assignment computes into a spare block and copies it back
+/// instead of swapping). Copying an array_view makes another view of the
+/// same memory; `dist::array<T,N> a = view;` makes an owning copy. Local.
+template <element T, std::size_t N>
+class array_view : public array<T, N> {
+ public:
+  array_view(const dist::distribution<N>& d, T* local_data) : array<T, N>(detail::adopt_t{}, d, local_data) {}
+  array_view(const array_view& o) : array<T, N>(detail::adopt_t{}, o.distribution(), const_cast<T*>(o.local().data())) {}
+  /// Writes o's elements into this view's memory (as array's operator=). Collective when o is on another distribution.
+  array_view& operator=(const array_view& o) {
+    array<T, N>::operator=(static_cast<const array<T, N>&>(o));
+    return *this;
+  }
+  using array<T, N>::operator=;
 };
 
 namespace detail {
@@ -441,7 +469,7 @@ struct storage {
   /// once). Local.
   template <class T, std::size_t N>
   static void grow_ghost(array<T, N>& a, std::size_t d, index_t w) {
-    if (a.ghost_[d] >= w) return;
+    if (a.ghost_[d] >= w || !a.data_.owned()) return;
     array<T, N> b(a.dist_, uninitialized);
     b.ghost_ = a.ghost_;
     b.ghost_[d] = w;
@@ -459,9 +487,13 @@ struct storage {
     if (a.spare_.size() != a.data_.size()) a.spare_ = buffer<T>(a.data_.size());
     return a.spare_;
   }
-  /// The spare block becomes the block (and the block the spare).
+  /// The spare block becomes the block (and the block the spare); memory
+  /// the array does not own (array_view) gets the spare's contents instead.
   template <class T, std::size_t N>
-  static void swap_spare(array<T, N>& a) noexcept { a.data_.swap(a.spare_); }
+  static void swap_spare(array<T, N>& a) noexcept {
+    if (a.data_.owned()) a.data_.swap(a.spare_);
+    else std::copy_n(a.spare_.data(), a.data_.size(), a.data_.data());
+  }
 };
 
 /// This rank's block as a contiguous row-major span: the array's memory

@@ -39,11 +39,22 @@ class buffer {
     if constexpr (std::is_trivially_copyable_v<T>) std::fill_n(p_, n, v);  // the loop a person writes
     else std::uninitialized_fill_n(p_, n, v);
   }
+  /// A buffer over memory someone else owns (never freed here).
+  static buffer adopt(T* p, std::size_t n) noexcept {
+    buffer b;
+    b.p_ = p;
+    b.n_ = n;
+    b.owned_ = false;
+    return b;
+  }
+  /// False for adopted memory.
+  bool owned() const noexcept { return owned_; }
   buffer(const buffer& o) : p_(allocate(o.n_)), n_(o.n_) {
     if constexpr (std::is_trivially_copyable_v<T>) std::copy_n(o.p_, n_, p_);
     else std::uninitialized_copy_n(o.p_, n_, p_);
   }
-  buffer(buffer&& o) noexcept : p_(std::exchange(o.p_, nullptr)), n_(std::exchange(o.n_, 0)) {}
+  buffer(buffer&& o) noexcept
+      : p_(std::exchange(o.p_, nullptr)), n_(std::exchange(o.n_, 0)), owned_(std::exchange(o.owned_, true)) {}
   buffer& operator=(const buffer& o) {
     if (this != &o) {
       buffer t(o);
@@ -61,6 +72,7 @@ class buffer {
   void swap(buffer& o) noexcept {
     std::swap(p_, o.p_);
     std::swap(n_, o.n_);
+    std::swap(owned_, o.owned_);
   }
   T* data() noexcept { return p_; }
   const T* data() const noexcept { return p_; }
@@ -80,7 +92,12 @@ class buffer {
     return static_cast<T*>(::operator new(bytes, std::align_val_t{alignment}));
   }
   void release() noexcept {
-    if (!p_) return;
+    if (!p_ || !owned_) {
+      p_ = nullptr;
+      n_ = 0;
+      owned_ = true;
+      return;
+    }
     std::destroy_n(p_, n_);
     ::operator delete(p_, std::align_val_t{n_ * sizeof(T) >= huge_bytes && huge_pages() ? huge_page : alignment});
     p_ = nullptr;
@@ -89,6 +106,7 @@ class buffer {
 
   T* p_ = nullptr;
   std::size_t n_ = 0;
+  bool owned_ = true;
 };
 
 }  // namespace dist::detail
