@@ -69,10 +69,13 @@ struct grid_comms {
   }
 };
 
-/// `a` itself when it is on `d`, else a copy redistributed there. Collective.
-template <class T>
-const array<T, 2>& on_layout(const array<T, 2>& a, const distribution<2>& d, std::optional<array<T, 2>>& keep) {
-  if (a.distribution() == d && a.local().contiguous()) return a;
+/// `a` itself when it is a contiguous block of element type R on `d`, else
+/// a copy there (redistributed and converted as needed, kept in `keep`).
+/// Collective.
+template <class R, class T>
+const array<R, 2>& on_layout(const array<T, 2>& a, const distribution<2>& d, std::optional<array<R, 2>>& keep) {
+  if constexpr (std::is_same_v<T, R>)
+    if (a.distribution() == d && a.local().contiguous()) return a;
   keep.emplace(d, uninitialized);
   *keep = a;
   return *keep;
@@ -111,21 +114,8 @@ array<detail::promote_t<T, U>, 2> matmul(const array<T, 2>& A, const array<U, 2>
   const distribution<2> da({m, k}, {rows, scalapack ? cols : dim_spec{block{}}}, c, on);
   const distribution<2> db({k, n}, {scalapack ? rows : dim_spec{block{}}, cols}, c, on);
   std::optional<array<R, 2>> ka, kb;
-  const array<R, 2>* pa;
-  const array<R, 2>* pb;
-  std::optional<array<R, 2>> ca, cb;  // element type conversions
-  if constexpr (std::is_same_v<T, R>) pa = &detail::on_layout(A, da, ka);
-  else {
-    ca.emplace(da, uninitialized);
-    *ca = A;
-    pa = &*ca;
-  }
-  if constexpr (std::is_same_v<U, R>) pb = &detail::on_layout(B, db, kb);
-  else {
-    cb.emplace(db, uninitialized);
-    *cb = B;
-    pb = &*cb;
-  }
+  const array<R, 2>* pa = &detail::on_layout(A, da, ka);
+  const array<R, 2>* pb = &detail::on_layout(B, db, kb);
   array<R, 2> C(dc, R{});
   const index_t lm = dc.local_shape()[0], ln = dc.local_shape()[1];
   const index_t lka = da.local_shape()[1];

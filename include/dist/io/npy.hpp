@@ -168,14 +168,23 @@ void save_npy(const array<T, N>& a, const std::string& path) {
   const std::vector<index_t> shape(a.shape().begin(), a.shape().end());
   const std::string header = detail::npy_header(detail::npy_descr<T>(), shape);
   const auto lv = a.local();
-  detail::buffer<T> packed(static_cast<std::size_t>(a.local_size()));
-  std::size_t filled = 0;
   detail::file_runs runs;
+  std::vector<std::pair<index_t, index_t>> places;  // (local offset, length) in file order
+  index_t filled = 0;
+  bool in_order = true;  // the runs tile the block in memory order: write it as it is
   detail::for_each_file_run(a.distribution(), lv.strides(), false, [&](index_t g, index_t l, index_t n) {
     runs.add(static_cast<index_t>(header.size()) + g * static_cast<index_t>(sizeof(T)), n, sizeof(T));
-    std::copy_n(lv.data() + l, n, packed.data() + filled);
-    filled += static_cast<std::size_t>(n);
+    places.push_back({l, n});
+    in_order = in_order && l == filled;
+    filled += n;
   });
+  detail::buffer<T> packed(in_order ? 0 : static_cast<std::size_t>(filled));
+  if (!in_order)
+    for (index_t at = 0; const auto& [l, n] : places) {
+      std::copy_n(lv.data() + l, n, packed.data() + at);
+      at += n;
+    }
+  const T* out = in_order ? lv.data() : packed.data();
   MPI_File fh;
   int rc = MPI_File_open(c, tmp.c_str(), MPI_MODE_CREATE | MPI_MODE_WRONLY, MPI_INFO_NULL, &fh);
   detail::agree_on_errors(c, [&] {
@@ -187,7 +196,7 @@ void save_npy(const array<T, N>& a, const std::string& path) {
   MPI_Datatype elem = detail::file_element<T>();
   MPI_Datatype view = runs.type(elem);
   ok &= MPI_File_set_view(fh, 0, elem, view, "native", MPI_INFO_NULL) == MPI_SUCCESS;
-  ok &= MPI_File_write_all(fh, packed.data(), detail::mpi_count(static_cast<index_t>(filled), "dist::save_npy"), elem,
+  ok &= MPI_File_write_all(fh, out, detail::mpi_count(filled, "dist::save_npy"), elem,
                            MPI_STATUS_IGNORE) == MPI_SUCCESS;
   ok &= MPI_File_close(&fh) == MPI_SUCCESS;
   MPI_Type_free(&view);
@@ -235,10 +244,9 @@ array<T, N> load_npy(const std::string& path, const distribution<N>& D, load_opt
       if (info.descr != detail::npy_descr<T>() && !opt.convert)
         throw io_error("dist::load_npy: " + detail::where(path) + " holds elements of type '" + info.descr +
                        "', not '" + detail::npy_descr<T>() + "' (load_options{.convert = true} converts)");
-      bool known = detail::with_npy_type(info.descr, [](auto) {});
-      if (!known) throw io_error("dist::load_npy: " + detail::where(path) + ": unsupported element type '" + info.descr + "'");
       std::size_t esize = 0;
-      detail::with_npy_type(info.descr, [&]<class U>(U) { esize = sizeof(U); });
+      if (!detail::with_npy_type(info.descr, [&]<class U>(U) { esize = sizeof(U); }))
+        throw io_error("dist::load_npy: " + detail::where(path) + ": unsupported element type '" + info.descr + "'");
       if (size < info.data_offset + D.size() * static_cast<index_t>(esize))
         throw io_error("dist::load_npy: " + detail::where(path) + " is truncated: " + std::to_string(size) + " bytes, " +
                        std::to_string(info.data_offset + D.size() * static_cast<index_t>(esize)) + " needed");
