@@ -16,6 +16,7 @@
 #include "array/random.hpp"
 #include "array/slice.hpp"
 #include "comm/redistribution.hpp"
+#include "comm/rma.hpp"
 #include "expr/assign.hpp"
 #include "expr/functions.hpp"
 #include "expr/operators.hpp"

@@ -4,6 +4,7 @@
 
 #include <complex>
 #include <cstring>
+#include <memory>
 #include <span>
 #include <string>
 #include <type_traits>
@@ -16,6 +17,7 @@
 #include "halo.hpp"
 #include "local_view.hpp"
 #include "slice.hpp"
+#include "window.hpp"
 
 namespace dist {
 
@@ -184,7 +186,7 @@ class array {
   /// to again, as std::swap does) but no elements.
   array(array&& o) noexcept
       : dist_(o.dist_), ghost_(o.ghost_), periodic_(o.periodic_), explicit_halo_(o.explicit_halo_),
-        data_(std::move(o.data_)), spare_(std::move(o.spare_)) {}
+        data_(std::move(o.data_)), spare_(std::move(o.spare_)), window_(std::move(o.window_)) {}
   ~array() = default;
   /// Exchanges everything (distributions, ghosts, blocks). Local.
   friend void swap(array& a, array& b) noexcept {
@@ -194,6 +196,7 @@ class array {
     std::swap(a.explicit_halo_, b.explicit_halo_);
     a.data_.swap(b.data_);
     a.spare_.swap(b.spare_);
+    a.window_.swap(b.window_);  // a window stays with the memory it exposes
   }
 
   /// Copies `o`'s elements; never changes this array's shape, distribution
@@ -215,8 +218,8 @@ class array {
       detail::assign_redistributed(*this, o);
       return *this;
     }
-    if (ghost_ == o.ghost_ && data_.owned() && o.data_.owned()) data_.swap(o.data_);
-    else copy_block(o);  // (an array_view keeps its memory)
+    if (ghost_ == o.ghost_ && movable() && o.movable()) data_.swap(o.data_);
+    else copy_block(o);  // (an array_view or an array exposed for RMA keeps its memory)
     return *this;
   }
 
@@ -345,6 +348,9 @@ class array {
   // Over memory the caller owns (array_view): its ghosts never grow.
   array(detail::adopt_t, const dist::distribution<N>& d, T* p)
       : dist_(d), explicit_halo_(true), data_(detail::buffer<T>::adopt(p, static_cast<std::size_t>(d.local_size()))) {}
+  // False when the block must stay where it is: memory the caller owns
+  // (array_view) or exposed through an RMA window.
+  bool movable() const noexcept { return data_.owned() && !window_; }
   dist::shape<N> padded_shape() const noexcept {
     dist::shape<N> p = dist_.local_shape();
     for (std::size_t d = 0; d < N; ++d) p[d] += 2 * ghost_[d];
@@ -383,6 +389,7 @@ class array {
   bool explicit_halo_ = false;        // asked for by the user (else grown on a stencil's first need)
   detail::buffer<T> data_;            // the padded block, row-major
   detail::buffer<T> spare_;           // a second padded block for aliased view assignments (kept)
+  std::unique_ptr<detail::rma_window> window_;  // one-sided access (comm/rma.hpp); freed before data_
 };
 
 /// An array over memory the caller owns (SPEC 11): `local_data` is this
@@ -463,13 +470,21 @@ struct storage {
   static shape<N> padded_shape(const array<T, N>& a) noexcept { return a.padded_shape(); }
   template <class T, std::size_t N>
   static buffer<T>& data(array<T, N>& a) noexcept { return a.data_; }
+  /// True when ghost layers may grow (implicit ghosts on a block that may move).
   template <class T, std::size_t N>
-  static bool explicit_halo(const array<T, N>& a) noexcept { return a.explicit_halo_; }
+  static bool ghosts_can_grow(const array<T, N>& a) noexcept { return !a.explicit_halo_ && a.movable(); }
+  /// The array's RMA window (null until dist::fence creates it).
+  template <class T, std::size_t N>
+  static std::unique_ptr<rma_window>& window(array<T, N>& a) noexcept { return a.window_; }
+  template <class T, std::size_t N>
+  static const rma_window* window(const array<T, N>& a) noexcept { return a.window_.get(); }
+  template <class T, std::size_t N>
+  static const std::array<index_t, N>& ghosts(const array<T, N>& a) noexcept { return a.ghost_; }
   /// Makes the ghost layers along dim d at least w wide (moving the block
   /// once). Local.
   template <class T, std::size_t N>
   static void grow_ghost(array<T, N>& a, std::size_t d, index_t w) {
-    if (a.ghost_[d] >= w || !a.data_.owned()) return;
+    if (a.ghost_[d] >= w || !a.movable()) return;
     array<T, N> b(a.dist_, uninitialized);
     b.ghost_ = a.ghost_;
     b.ghost_[d] = w;
@@ -488,10 +503,11 @@ struct storage {
     return a.spare_;
   }
   /// The spare block becomes the block (and the block the spare); memory
-  /// the array does not own (array_view) gets the spare's contents instead.
+  /// the array does not own (array_view) or exposes through an RMA window
+  /// gets the spare's contents instead.
   template <class T, std::size_t N>
   static void swap_spare(array<T, N>& a) noexcept {
-    if (a.data_.owned()) a.data_.swap(a.spare_);
+    if (a.movable()) a.data_.swap(a.spare_);
     else std::copy_n(a.spare_.data(), a.data_.size(), a.data_.data());
   }
 };

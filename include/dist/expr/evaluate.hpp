@@ -325,7 +325,7 @@ std::optional<shift_plan<N>> plan_shift(const view<A, M>& v, bind_context<N>& ct
       for (int c = 0; c < m.procs(); ++c)
         if (m.local_size(c) < w) return std::nullopt;  // the ghosts would come from further than a neighbour
       if (par.ghost_width(d) < w) {
-        if (d != 0 || storage::explicit_halo(par) || std::is_const_v<A>) return std::nullopt;
+        if (d != 0 || !storage::ghosts_can_grow(par) || std::is_const_v<A>) return std::nullopt;
         sp.grow0 = std::max(sp.grow0, w);
       }
       (sp.delta[d] < 0 ? sp.need.lo[d] : sp.need.hi[d]) = w;
