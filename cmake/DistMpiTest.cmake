@@ -7,7 +7,9 @@ if(_dist_mpiexec_version MATCHES "Open MPI|OpenRTE")
   set(DIST_MPIEXEC_EXTRA_FLAGS --oversubscribe)
 endif()
 # Running as root: Open MPI wants its explicit consent.
-set(DIST_MPI_TEST_ENVIRONMENT OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_rmaps_base_oversubscribe=1)
+# (one BLAS thread per rank: the ranks already fill the cores)
+set(DIST_MPI_TEST_ENVIRONMENT OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_rmaps_base_oversubscribe=1
+    OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1)
 
 function(dist_mpiexec_command out nprocs)
   set(${out} ${MPIEXEC_EXECUTABLE} ${MPIEXEC_NUMPROC_FLAG} ${nprocs} ${DIST_MPIEXEC_EXTRA_FLAGS} ${MPIEXEC_PREFLAGS}

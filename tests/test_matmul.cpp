@@ -75,6 +75,52 @@ TEST(matmul, scalapack_layout_stays_and_types_promote) {
     }
 }
 
+TEST(matmul, result_on_a_requested_distribution) {
+  const index_t m = 29, k = 19, n = 31;
+  const auto want = serial(m, k, n);
+  auto A = dist::fromfunction<double>(dist::distribution<2>({m, k}, {dist::block{}, dist::cyclic{}}, world), fa);
+  auto B = dist::fromfunction<double>(dist::distribution<2>({k, n}, {dist::block_cyclic{5}, dist::block{}}, world), fb);
+  std::vector<index_t> bounds{0};
+  for (int c = 1; c < world.size(); ++c) bounds.push_back(std::min<index_t>(m, 3 * c));
+  bounds.push_back(m);
+  const std::vector<dist::distribution<2>> targets = {
+      dist::distribution<2>({m, n}, {dist::cyclic{}, dist::block_cyclic{3}}, world),
+      dist::distribution<2>({m, n}, {dist::block{bounds}, dist::undistributed{}}, world),  // irregular: redistributed
+      dist::distribution<2>({m, n}, {test_util::all_kinds(m, world, 9).back(), dist::undistributed{}}, world),
+      dist::distribution<2>({m, n}, {dist::undistributed{}, dist::undistributed{}}, world),  // replicated
+      dist::distribution<2>({m, n}, {dist::undistributed{}, dist::block{}}, world),
+  };
+  for (const auto& d : targets) {
+    auto C = dist::matmul(A, B, d);
+    EXPECT_EQ(C.distribution(), d);
+    expect_close(dist::allgather(C), want);
+  }
+  // by default the result follows A's rows
+  auto C = dist::matmul(A, B);
+  EXPECT_EQ(C.distribution().map(0), A.distribution().map(0));
+  EXPECT_THROW(dist::matmul(A, B, dist::distribution<2>({m, n + 1}, world)), dist::shape_error);
+}
+
+TEST(matmul, complex_and_float) {
+  const index_t m = 13, k = 21, n = 9;
+  dist::distribution<2> da({m, k}, {dist::block_cyclic{2}, dist::block{}}, world), db({k, n}, world);
+  using z = std::complex<double>;
+  auto A = dist::fromfunction<z>(da, [](index_t i, index_t j) { return z(fa(i, j), fb(j, i)); });
+  auto B = dist::fromfunction<z>(db, [](index_t i, index_t j) { return z(fb(i, j), -fa(j, i)); });
+  const auto got = dist::allgather(dist::matmul(A, B));
+  auto Af = dist::fromfunction<float>(da, [](index_t i, index_t j) { return static_cast<float>(fa(i, j)); });
+  auto Bf = dist::fromfunction<float>(db, [](index_t i, index_t j) { return static_cast<float>(fb(i, j)); });
+  const auto gotf = dist::allgather(dist::matmul(Af, Bf));
+  const auto wantf = serial(m, k, n);
+  for (index_t i = 0; i < m; ++i)
+    for (index_t j = 0; j < n; ++j) {
+      z s{};
+      for (index_t p = 0; p < k; ++p) s += z(fa(i, p), fb(p, i)) * z(fb(p, j), -fa(j, p));
+      EXPECT_NEAR(std::abs(got[static_cast<std::size_t>(i * n + j)] - s), 0.0, 1e-12 * (1 + std::abs(s)));
+      EXPECT_NEAR(gotf[static_cast<std::size_t>(i * n + j)], wantf[static_cast<std::size_t>(i * n + j)], 1e-4);
+    }
+}
+
 TEST(matmul, errors_and_empty) {
   auto A = dist::zeros<double>(dist::distribution<2>({3, 4}, world));
   auto B = dist::zeros<double>(dist::distribution<2>({5, 2}, world));

@@ -13,6 +13,7 @@
 
 #include <algorithm>
 #include <array>
+#include <complex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -23,13 +24,24 @@
 #include "../core/communicator.hpp"
 #include "../expr/promote.hpp"
 
+#if defined(DIST_HAVE_CBLAS)
+#include <cblas.h>
+namespace dist::detail {
+// the CBLAS's integer type (int; OpenBLAS's blasint, 64-bit in ILP64 builds)
+template <class F> struct cblas_int;
+template <class R, class A1, class A2, class A3, class A4, class... Rest>
+struct cblas_int<R (*)(A1, A2, A3, A4, Rest...)> { using type = std::remove_cv_t<A4>; };
+using blasint_t = typename cblas_int<decltype(&cblas_dgemm)>::type;
+}
+#endif
+
 namespace dist {
 namespace detail {
 
 /// C (m x n, leading dim ldc) += A (m x w, lda) * B (w x n, ldb), row-major,
 /// blocked so a strip of B stays in cache while A's rows stream. Local.
 template <class T>
-void gemm_add(index_t m, index_t n, index_t w, const T* A, index_t lda, const T* B, index_t ldb, T* C, index_t ldc) {
+void gemm_kernel(index_t m, index_t n, index_t w, const T* A, index_t lda, const T* B, index_t ldb, T* C, index_t ldc) {
   constexpr index_t jb = 512, pb = 128;
   for (index_t j0 = 0; j0 < n; j0 += jb) {
     const index_t j1 = std::min(n, j0 + jb);
@@ -52,6 +64,64 @@ void gemm_add(index_t m, index_t n, index_t w, const T* A, index_t lda, const T*
       }
     }
   }
+}
+
+/// C += A * B (row-major, as gemm_kernel): the BLAS's gemm when dist was
+/// built with one (target dist::blas defines DIST_HAVE_CBLAS) and T is one
+/// of its four types, else gemm_kernel. Local.
+template <class T>
+void gemm_add(index_t m, index_t n, index_t w, const T* A, index_t lda, const T* B, index_t ldb, T* C, index_t ldc) {
+  if (m == 0 || n == 0 || w == 0) return;
+#if defined(DIST_HAVE_CBLAS)
+  const auto i = [](index_t x) { return static_cast<blasint_t>(x); };
+  if constexpr (std::is_same_v<T, double>) {
+    return cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, i(m), i(n), i(w), 1.0, A, i(lda), B, i(ldb), 1.0, C, i(ldc));
+  } else if constexpr (std::is_same_v<T, float>) {
+    return cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, i(m), i(n), i(w), 1.0f, A, i(lda), B, i(ldb), 1.0f, C, i(ldc));
+  } else if constexpr (std::is_same_v<T, std::complex<double>> || std::is_same_v<T, std::complex<float>>) {
+    const T one{1};
+    if constexpr (std::is_same_v<T, std::complex<double>>)
+      return cblas_zgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, i(m), i(n), i(w), &one, A, i(lda), B, i(ldb), &one, C, i(ldc));
+    else
+      return cblas_cgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, i(m), i(n), i(w), &one, A, i(lda), B, i(ldb), &one, C, i(ldc));
+  }
+#endif
+  gemm_kernel(m, n, w, A, lda, B, ldb, C, ldc);
+}
+
+template <class R, class T, class U>
+array<R, 2> summa(const array<T, 2>& A, const array<U, 2>& B, const distribution<2>& dc);
+
+/// The spec that rebuilds a structured, regular dim on another extent
+/// (block, cyclic, block_cyclic, undistributed); none for irregular blocks
+/// and unstructured dims.
+inline std::optional<dim_spec> regular_spec(const dim_map& m) {
+  switch (m.kind()) {
+    case dim_kind::block: return m.irregular() ? std::nullopt : std::optional<dim_spec>(block{});
+    case dim_kind::cyclic: return dim_spec{cyclic{}};
+    case dim_kind::block_cyclic: return dim_spec{block_cyclic{m.block_size()}};
+    case dim_kind::undistributed: return dim_spec{undistributed{}};
+    default: return std::nullopt;
+  }
+}
+
+/// The layout SUMMA computes an m x n product on, following `like`'s kinds
+/// and grid (the requested result, or A): none when `like` has irregular or
+/// unstructured dims or is replicated over several ranks.
+inline std::optional<distribution<2>> summa_layout(index_t m, index_t n, const distribution<2>& like) {
+  const auto rows = regular_spec(like.map(0)), cols = regular_spec(like.map(1));
+  if (!rows || !cols || (like.replicated() && like.comm().size() > 1)) return std::nullopt;
+  return distribution<2>({m, n}, {*rows, *cols}, like.comm(), dist::grid{like.grid()[0], like.grid()[1]});
+}
+
+/// How an operand's inner dim is laid out for SUMMA on grid `on`: its own
+/// spec when it is on that grid and the spec gives wide panels (block,
+/// undistributed, block_cyclic with nb >= 16), else block.
+inline dim_spec inner_spec(const distribution<2>& x, std::size_t d, const std::array<int, 2>& on) {
+  if (x.grid() == on)
+    if (auto s = regular_spec(x.map(d)))
+      if (!std::holds_alternative<cyclic>(*s) && !(std::holds_alternative<block_cyclic>(*s) && x.map(d).block_size() < 16)) return *s;
+  return block{};
 }
 
 /// The grid's row and column communicators (ranks ordered by grid coordinate).
@@ -83,46 +153,62 @@ const array<R, 2>& on_layout(const array<T, 2>& a, const distribution<2>& d, std
 
 }  // namespace detail
 
-/// The matrix product A B of 2-D arrays (A: m x k, B: k x n), NumPy's
-/// matmul for 2-D operands, any distributions. The result is on C's layout:
-/// block_cyclic{nb} in both dims on A's grid when A is block-cyclic in both
-/// dims on a 2-D grid (ScaLAPACK's layout), else block x block on the
-/// default 2-D grid. shape_error (every rank) when the inner extents differ.
-/// Collective.
+/// The matrix product A B of 2-D arrays (A: m x k, B: k x n) on
+/// distribution `d` (shape m x n), NumPy's matmul for 2-D operands, any
+/// distributions. SUMMA runs on d's grid and kinds when they are regular
+/// (block, cyclic, block_cyclic, undistributed), else on block x block and
+/// the result is redistributed to d. shape_error (every rank) when the
+/// extents differ. Collective.
 template <class T, class U>
-array<detail::promote_t<T, U>, 2> matmul(const array<T, 2>& A, const array<U, 2>& B) {
+array<detail::promote_t<T, U>, 2> matmul(const array<T, 2>& A, const array<U, 2>& B, const distribution<2>& d) {
   using R = detail::promote_t<T, U>;
-  const communicator& c = A.comm();
-  detail::collective_entry(c, "dist::matmul", A.distribution(), B.distribution());
+  detail::collective_entry(A.comm(), "dist::matmul", A.distribution(), B.distribution(), d);
   const index_t m = A.shape()[0], k = A.shape()[1], n = B.shape()[1];
   if (B.shape()[0] != k)
     throw shape_error("dist::matmul: shapes " + detail::to_string(A.shape()) + " and " + detail::to_string(B.shape()) +
                       " are not aligned (inner extents " + std::to_string(k) + " != " + std::to_string(B.shape()[0]) + ")");
-  // the layout: ScaLAPACK's when A has it, else block x block on the default grid
-  const auto& ad = A.distribution();
-  const bool scalapack = ad.map(0).kind() == dim_kind::block_cyclic && ad.map(1).kind() == dim_kind::block_cyclic &&
-                         ad.map(0).block_size() == ad.map(1).block_size();
-  dim_spec rows = block{}, cols = block{};
-  dist::grid g;
-  if (scalapack) {
-    rows = cols = block_cyclic{ad.map(0).block_size()};
-    g = dist::grid{ad.grid()[0], ad.grid()[1]};
-  }
-  const distribution<2> dc({m, n}, {rows, cols}, c, g);
+  if (d.shape() != shape<2>{m, n})
+    throw shape_error("dist::matmul: the result distribution has shape " + detail::to_string(d.shape()) + ", the product " +
+                      detail::to_string(shape<2>{m, n}));
+  if (auto dc = detail::summa_layout(m, n, d)) return detail::summa<R>(A, B, *dc);
+  array<R, 2> out(d, uninitialized);
+  out = detail::summa<R>(A, B, distribution<2>({m, n}, {block{}, block{}}, A.comm()));
+  return out;
+}
+
+/// The matrix product A B on A's row distribution: C's dims follow A's
+/// kinds on A's grid (ScaLAPACK's block_cyclic layout stays), or block x
+/// block on the default 2-D grid when A's dims are irregular or
+/// unstructured. See matmul(A, B, d). Collective.
+template <class T, class U>
+array<detail::promote_t<T, U>, 2> matmul(const array<T, 2>& A, const array<U, 2>& B) {
+  const index_t m = A.shape()[0], n = B.shape()[1];
+  if (auto dc = detail::summa_layout(m, n, A.distribution())) return matmul(A, B, *dc);
+  return matmul(A, B, distribution<2>({m, n}, {block{}, block{}}, A.comm()));
+}
+
+namespace detail {
+
+/// SUMMA for C = A B on layout dc (regular kinds). Collective.
+template <class R, class T, class U>
+array<R, 2> summa(const array<T, 2>& A, const array<U, 2>& B, const distribution<2>& dc) {
+  const communicator& c = A.comm();
+  const index_t k = A.shape()[1], n = B.shape()[1], m = A.shape()[0];
   const std::array<int, 2> ge = dc.grid();
   const dist::grid on{ge[0], ge[1]};
-  const distribution<2> da({m, k}, {rows, scalapack ? cols : dim_spec{block{}}}, c, on);
-  const distribution<2> db({k, n}, {scalapack ? rows : dim_spec{block{}}, cols}, c, on);
+  const auto rows = *regular_spec(dc.map(0)), cols = *regular_spec(dc.map(1));
+  const distribution<2> da({m, k}, {rows, inner_spec(A.distribution(), 1, ge)}, c, on);
+  const distribution<2> db({k, n}, {inner_spec(B.distribution(), 0, ge), cols}, c, on);
   std::optional<array<R, 2>> ka, kb;
-  const array<R, 2>* pa = &detail::on_layout(A, da, ka);
-  const array<R, 2>* pb = &detail::on_layout(B, db, kb);
+  const array<R, 2>* pa = &on_layout(A, da, ka);
+  const array<R, 2>* pb = &on_layout(B, db, kb);
   array<R, 2> C(dc, R{});
   const index_t lm = dc.local_shape()[0], ln = dc.local_shape()[1];
   const index_t lka = da.local_shape()[1];
   const R* a = pa->local().data();
   const R* b = pb->local().data();
   R* cl = C.local().data();
-  detail::grid_comms gc(c, dc.grid_coords());
+  grid_comms gc(c, dc.grid_coords());
   const dim_map& ak = da.map(1);  // the inner dim as A holds it (over grid columns)
   const dim_map& bk = db.map(0);  // and as B holds it (over grid rows)
   constexpr index_t panel = 256;
@@ -138,7 +224,7 @@ array<detail::promote_t<T, U>, 2> matmul(const array<T, 2>& A, const array<U, 2>
     pieces.push_back({k0, e - k0, ak.owner(k0), bk.owner(k0), ak.local_index(k0), bk.local_index(k0)});
     k0 = e;
   }
-  const MPI_Datatype type = detail::mpi_type<R>();
+  const MPI_Datatype type = mpi_type<R>();
   const int my_col = dc.grid_coords()[1], my_row = dc.grid_coords()[0];
   std::vector<R> abuf[2], bbuf[2];
   MPI_Request req[2][2];
@@ -149,17 +235,18 @@ array<detail::promote_t<T, U>, 2> matmul(const array<T, 2>& A, const array<U, 2>
     if (my_col == p.acol)
       for (index_t r = 0; r < lm; ++r) std::copy_n(a + r * lka + p.la, p.w, abuf[s].data() + r * p.w);
     if (my_row == p.brow) std::copy_n(b + p.lb * ln, p.w * ln, bbuf[s].data());
-    detail::check_mpi(MPI_Ibcast(abuf[s].data(), detail::mpi_count(lm * p.w, "dist::matmul"), type, p.acol, gc.row, &req[s][0]), "MPI_Ibcast");
-    detail::check_mpi(MPI_Ibcast(bbuf[s].data(), detail::mpi_count(p.w * ln, "dist::matmul"), type, p.brow, gc.col, &req[s][1]), "MPI_Ibcast");
+    check_mpi(MPI_Ibcast(abuf[s].data(), mpi_count(lm * p.w, "dist::matmul"), type, p.acol, gc.row, &req[s][0]), "MPI_Ibcast");
+    check_mpi(MPI_Ibcast(bbuf[s].data(), mpi_count(p.w * ln, "dist::matmul"), type, p.brow, gc.col, &req[s][1]), "MPI_Ibcast");
   };
   if (!pieces.empty()) post(0, 0);
   for (std::size_t i = 0; i < pieces.size(); ++i) {
     const int s = static_cast<int>(i % 2);
-    detail::check_mpi(MPI_Waitall(2, req[s], MPI_STATUSES_IGNORE), "MPI_Waitall");
+    check_mpi(MPI_Waitall(2, req[s], MPI_STATUSES_IGNORE), "MPI_Waitall");
     if (i + 1 < pieces.size()) post(i + 1, 1 - s);  // the next panel travels while this one is multiplied
-    detail::gemm_add(lm, ln, pieces[i].w, abuf[s].data(), pieces[i].w, bbuf[s].data(), ln, cl, ln);
+    gemm_add(lm, ln, pieces[i].w, abuf[s].data(), pieces[i].w, bbuf[s].data(), ln, cl, ln);
   }
   return C;
 }
 
+}  // namespace detail
 }  // namespace dist
