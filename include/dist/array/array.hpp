@@ -186,7 +186,7 @@ class array {
   /// to again, as std::swap does) but no elements.
   array(array&& o) noexcept
       : dist_(o.dist_), ghost_(o.ghost_), periodic_(o.periodic_), explicit_halo_(o.explicit_halo_),
-        data_(std::move(o.data_)), spare_(std::move(o.spare_)), window_(std::move(o.window_)) {}
+        data_(std::move(o.data_)), spare_(std::move(o.spare_)), window_(std::move(o.window_)), pin_(std::move(o.pin_)) {}
   ~array() = default;
   /// Exchanges everything (distributions, ghosts, blocks). Local.
   friend void swap(array& a, array& b) noexcept {
@@ -196,7 +196,8 @@ class array {
     std::swap(a.explicit_halo_, b.explicit_halo_);
     a.data_.swap(b.data_);
     a.spare_.swap(b.spare_);
-    a.window_.swap(b.window_);  // a window stays with the memory it exposes
+    a.window_.swap(b.window_);  // a window (or an outside view) stays with the memory it exposes
+    a.pin_.swap(b.pin_);
   }
 
   /// Copies `o`'s elements; never changes this array's shape, distribution
@@ -349,8 +350,9 @@ class array {
   array(detail::adopt_t, const dist::distribution<N>& d, T* p)
       : dist_(d), explicit_halo_(true), data_(detail::buffer<T>::adopt(p, static_cast<std::size_t>(d.local_size()))) {}
   // False when the block must stay where it is: memory the caller owns
-  // (array_view) or exposed through an RMA window.
-  bool movable() const noexcept { return data_.owned() && !window_; }
+  // (array_view), exposed through an RMA window, or viewed by an outside
+  // object holding a pin (a PETSc Vec).
+  bool movable() const noexcept { return data_.owned() && !window_ && pin_.use_count() <= 1; }
   dist::shape<N> padded_shape() const noexcept {
     dist::shape<N> p = dist_.local_shape();
     for (std::size_t d = 0; d < N; ++d) p[d] += 2 * ghost_[d];
@@ -390,6 +392,7 @@ class array {
   detail::buffer<T> data_;            // the padded block, row-major
   detail::buffer<T> spare_;           // a second padded block for aliased view assignments (kept)
   std::unique_ptr<detail::rma_window> window_;  // one-sided access (comm/rma.hpp); freed before data_
+  std::shared_ptr<void> pin_;                   // copies held outside keep the block in place (storage::pin)
 };
 
 /// An array over memory the caller owns (SPEC 11): `local_data` is this
@@ -478,6 +481,13 @@ struct storage {
   static std::unique_ptr<rma_window>& window(array<T, N>& a) noexcept { return a.window_; }
   template <class T, std::size_t N>
   static const rma_window* window(const array<T, N>& a) noexcept { return a.window_.get(); }
+  /// A token that keeps the block where it is while any copy of it lives
+  /// (for objects that keep pointing at the block, e.g. a PETSc Vec). Local.
+  template <class T, std::size_t N>
+  static std::shared_ptr<void> pin(array<T, N>& a) {
+    if (!a.pin_) a.pin_ = std::make_shared<char>();
+    return a.pin_;
+  }
   template <class T, std::size_t N>
   static const std::array<index_t, N>& ghosts(const array<T, N>& a) noexcept { return a.ghost_; }
   /// Makes the ghost layers along dim d at least w wide (moving the block
