@@ -6,7 +6,8 @@ JOBS="${JOBS:-$(nproc 2>/dev/null || echo 2)}"
 
 # Debian/Ubuntu packages dist needs to build and test.
 DEBIAN_PACKAGES=(cmake g++ make pkg-config libopenmpi-dev openmpi-bin libboost-mpi-dev libgtest-dev librandom123-dev
-                 libhdf5-openmpi-dev python3-numpy python3-h5py)
+                 libhdf5-openmpi-dev python3-numpy python3-h5py
+                 libopenblas-dev libscalapack-openmpi-dev libpetsc-real-dev)
 
 missing_packages() {
   local p
