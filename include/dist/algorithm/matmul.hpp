@@ -14,6 +14,7 @@
 #include <algorithm>
 #include <array>
 #include <complex>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -211,39 +212,79 @@ array<R, 2> summa(const array<T, 2>& A, const array<U, 2>& B, const distribution
   grid_comms gc(c, dc.grid_coords());
   const dim_map& ak = da.map(1);  // the inner dim as A holds it (over grid columns)
   const dim_map& bk = db.map(0);  // and as B holds it (over grid rows)
-  constexpr index_t panel = 256;
-  // the panels: pieces of [0, k) with one owner and contiguous local positions on both sides
+  // A panel is read in place when its side has one rank along the broadcast
+  // (one grid column for A, one grid row for B) and it is one run; on a
+  // 1 x 1 grid both are, and one panel spans the whole inner dim.
+  const bool a_alone = ge[1] == 1, b_alone = ge[0] == 1;
+  const index_t panel = a_alone && b_alone ? std::max<index_t>(k, 1) : 256;
+  // The panels: sets of inner indices with one owner on each side (A's grid
+  // column, B's grid row), gathered from runs whose local positions are
+  // contiguous on both sides, up to `panel` wide. The order of the inner
+  // sum does not matter, so a block-cyclic panel takes every block its
+  // owners hold in turn (nb = 64: four blocks, not one, per broadcast).
+  struct run {
+    index_t w, la, lb;
+  };
   struct piece {
-    index_t k0, w;
     int acol, brow;
-    index_t la, lb;
+    index_t w = 0;
+    std::vector<run> runs;
   };
   std::vector<piece> pieces;
+  std::map<std::pair<int, int>, std::size_t> open;  // the piece still filling, per owner pair
   for (index_t k0 = 0; k0 < k;) {
     const index_t e = std::min({k, ak.run_end(k0), bk.run_end(k0), k0 + panel});
-    pieces.push_back({k0, e - k0, ak.owner(k0), bk.owner(k0), ak.local_index(k0), bk.local_index(k0)});
+    const std::pair<int, int> who{ak.owner(k0), bk.owner(k0)};
+    auto it = open.find(who);
+    if (it == open.end() || pieces[it->second].w + (e - k0) > panel) {
+      pieces.push_back({who.first, who.second, 0, {}});
+      it = open.insert_or_assign(who, pieces.size() - 1).first;
+    }
+    piece& p = pieces[it->second];
+    const run r{e - k0, ak.local_index(k0), bk.local_index(k0)};
+    if (!p.runs.empty() && p.runs.back().la + p.runs.back().w == r.la && p.runs.back().lb + p.runs.back().w == r.lb)
+      p.runs.back().w += r.w;
+    else
+      p.runs.push_back(r);
+    p.w += r.w;
     k0 = e;
   }
   const MPI_Datatype type = mpi_type<R>();
   const int my_col = dc.grid_coords()[1], my_row = dc.grid_coords()[0];
   std::vector<R> abuf[2], bbuf[2];
   MPI_Request req[2][2];
+  const auto a_in_place = [&](const piece& p) { return a_alone && p.runs.size() == 1; };
+  const auto b_in_place = [&](const piece& p) { return b_alone && p.runs.size() == 1; };
   auto post = [&](std::size_t i, int s) {
     const piece& p = pieces[i];
-    abuf[s].resize(static_cast<std::size_t>(lm * p.w));
-    bbuf[s].resize(static_cast<std::size_t>(p.w * ln));
-    if (my_col == p.acol)
-      for (index_t r = 0; r < lm; ++r) std::copy_n(a + r * lka + p.la, p.w, abuf[s].data() + r * p.w);
-    if (my_row == p.brow) std::copy_n(b + p.lb * ln, p.w * ln, bbuf[s].data());
-    check_mpi(MPI_Ibcast(abuf[s].data(), mpi_count(lm * p.w, "dist::matmul"), type, p.acol, gc.row, &req[s][0]), "MPI_Ibcast");
-    check_mpi(MPI_Ibcast(bbuf[s].data(), mpi_count(p.w * ln, "dist::matmul"), type, p.brow, gc.col, &req[s][1]), "MPI_Ibcast");
+    req[s][0] = req[s][1] = MPI_REQUEST_NULL;
+    if (!a_in_place(p)) {
+      abuf[s].resize(static_cast<std::size_t>(lm * p.w));
+      if (my_col == p.acol)
+        for (index_t r = 0; r < lm; ++r) {
+          R* dst = abuf[s].data() + r * p.w;
+          for (const run& x : p.runs) dst = std::copy_n(a + r * lka + x.la, x.w, dst);
+        }
+      check_mpi(MPI_Ibcast(abuf[s].data(), mpi_count(lm * p.w, "dist::matmul"), type, p.acol, gc.row, &req[s][0]), "MPI_Ibcast");
+    }
+    if (!b_in_place(p)) {
+      bbuf[s].resize(static_cast<std::size_t>(p.w * ln));
+      if (my_row == p.brow) {
+        R* dst = bbuf[s].data();
+        for (const run& x : p.runs) dst = std::copy_n(b + x.lb * ln, x.w * ln, dst);
+      }
+      check_mpi(MPI_Ibcast(bbuf[s].data(), mpi_count(p.w * ln, "dist::matmul"), type, p.brow, gc.col, &req[s][1]), "MPI_Ibcast");
+    }
   };
   if (!pieces.empty()) post(0, 0);
   for (std::size_t i = 0; i < pieces.size(); ++i) {
     const int s = static_cast<int>(i % 2);
     check_mpi(MPI_Waitall(2, req[s], MPI_STATUSES_IGNORE), "MPI_Waitall");
     if (i + 1 < pieces.size()) post(i + 1, 1 - s);  // the next panel travels while this one is multiplied
-    gemm_add(lm, ln, pieces[i].w, abuf[s].data(), pieces[i].w, bbuf[s].data(), ln, cl, ln);
+    const piece& p = pieces[i];
+    const bool ai = a_in_place(p), bi = b_in_place(p);
+    gemm_add(lm, ln, p.w, ai ? a + p.runs[0].la : abuf[s].data(), ai ? lka : p.w, bi ? b + p.runs[0].lb * ln : bbuf[s].data(), ln,
+             cl, ln);
   }
   return C;
 }
