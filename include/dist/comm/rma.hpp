@@ -91,13 +91,15 @@ inline std::vector<std::vector<rma_piece>> rma_pieces(const dim_map& m, index_t 
 
 /// A datatype selecting, from dim d inwards, the pieces chosen by `coords`:
 /// on the origin side (the region in C order) or the target side (the
-/// target's padded block). Byte displacements. The caller frees it.
+/// target's padded block), and the byte offset of its first element (kept
+/// out of the type: one piece per dim needs no struct, and the MPI library
+/// sees plain vectors). The caller frees the type.
 template <class T, std::size_t N>
-MPI_Datatype rma_type(std::size_t d, const std::array<const std::vector<rma_piece>*, N>& pieces, bool origin,
-                      const std::array<index_t, N>& strides, const std::array<index_t, N>& ghosts) {
-  MPI_Datatype inner = mpi_type<T>();
+std::pair<MPI_Datatype, MPI_Aint> rma_type(std::size_t d, const std::array<const std::vector<rma_piece>*, N>& pieces,
+                                           bool origin, const std::array<index_t, N>& strides,
+                                           const std::array<index_t, N>& ghosts) {
   const bool derived = d + 1 < N;
-  if (derived) inner = rma_type<T, N>(d + 1, pieces, origin, strides, ghosts);
+  auto [inner, inner_off] = derived ? rma_type<T, N>(d + 1, pieces, origin, strides, ghosts) : std::pair{mpi_type<T>(), MPI_Aint{0}};
   const auto& ps = *pieces[d];
   const MPI_Aint bytes = static_cast<MPI_Aint>(strides[d]) * static_cast<MPI_Aint>(sizeof(T));
   std::vector<MPI_Datatype> types(ps.size());
@@ -105,19 +107,61 @@ MPI_Datatype rma_type(std::size_t d, const std::array<const std::vector<rma_piec
   std::vector<int> ones(ps.size(), 1);
   for (std::size_t i = 0; i < ps.size(); ++i) {
     const rma_piece& p = ps[i];
-    check_mpi(MPI_Type_create_hvector(mpi_count(p.count, "dist RMA"), 1, (origin ? p.ostep : 1) * bytes, inner, &types[i]),
-              "MPI_Type_create_hvector");
+    const index_t step = origin ? p.ostep : 1;
+    if (!derived && step == 1 && strides[d] == 1)  // a contiguous run of elements
+      check_mpi(MPI_Type_contiguous(mpi_count(p.count, "dist RMA"), inner, &types[i]), "MPI_Type_contiguous");
+    else
+      check_mpi(MPI_Type_create_hvector(mpi_count(p.count, "dist RMA"), 1, step * bytes, inner, &types[i]),
+                "MPI_Type_create_hvector");
     disps[i] = (origin ? p.o0 : ghosts[d] + p.t0) * bytes;
   }
+  if (derived) MPI_Type_free(&inner);
+  if (ps.size() == 1) return {types[0], disps[0] + inner_off};
   MPI_Datatype t;
   check_mpi(MPI_Type_create_struct(static_cast<int>(ps.size()), ones.data(), disps.data(), types.data(), &t),
             "MPI_Type_create_struct");
   for (auto& x : types) MPI_Type_free(&x);
-  if (derived) MPI_Type_free(&inner);
-  return t;
+  return {t, inner_off};
 }
 
 enum class rma_op { get, put, accumulate };
+
+/// The fast path for a region that is one run of elements on one rank (a
+/// single element, a piece of one row): one transfer of count basic
+/// elements, no derived datatypes. False when the region is not such a run.
+/// Local.
+template <class T, std::size_t N>
+bool rma_one_run(const array<T, N>& a, const region<N>& r, T* buf, rma_op kind, MPI_Op op, MPI_Win win) {
+  const auto& dist = a.distribution();
+  for (std::size_t d = 0; d + 1 < N; ++d)
+    if (r.hi[d] - r.lo[d] != 1) return false;
+  const dim_map& inner = dist.map(N - 1);
+  if (inner.run_end(r.lo[N - 1]) < r.hi[N - 1]) return false;
+  std::array<int, N> c;
+  for (std::size_t d = 0; d < N; ++d) c[d] = dist.map(d).owner(r.lo[d]);
+  const int target = dist.grid_rank(c);
+  const auto& ghosts = storage::ghosts(a);
+  shape<N> padded = dist.local_shape(target);
+  for (std::size_t d = 0; d < N; ++d) padded[d] += 2 * ghosts[d];
+  const auto st = row_major_strides(padded);
+  index_t off = 0;
+  for (std::size_t d = 0; d < N; ++d) off += (ghosts[d] + dist.map(d).local_index(r.lo[d])) * st[d];
+  const MPI_Aint disp = static_cast<MPI_Aint>(off) * static_cast<MPI_Aint>(sizeof(T));
+  const int count = mpi_count(r.hi[N - 1] - r.lo[N - 1], "dist RMA");
+  const MPI_Datatype t = mpi_type<T>();
+  const int me = a.comm().rank();
+  const int first = dist.replicated() ? (kind == rma_op::get ? me : 0) : target;
+  const int last = dist.replicated() ? (kind == rma_op::get ? me : a.comm().size() - 1) : target;
+  for (int p = first; p <= last; ++p) {
+    const int rc = kind == rma_op::get   ? MPI_Get(buf, count, t, p, disp, count, t, win)
+                   : kind == rma_op::put ? MPI_Put(buf, count, t, p, disp, count, t, win)
+                                         : MPI_Accumulate(buf, count, t, p, disp, count, t, op, win);
+    check_mpi(rc, kind == rma_op::get ? "MPI_Get" : kind == rma_op::put ? "MPI_Put" : "MPI_Accumulate");
+  }
+  if (first == last) check_mpi(MPI_Win_flush_local(first, win), "MPI_Win_flush_local");
+  else check_mpi(MPI_Win_flush_local_all(win), "MPI_Win_flush_local_all");
+  return true;
+}
 
 /// The transfer on a one-rank communicator: element copies between `buf`
 /// and the block (accumulate: through MPI_Reduce_local, so every MPI_Op
@@ -166,6 +210,7 @@ void rma_transfer(const array<T, N>& a, const region<N>& r, T* buf, rma_op kind,
                         ") is not inside the shape " + to_string(dist.shape()) + " (dim " + std::to_string(d) + ")");
   if (r.size() == 0) return;
   if (w->local()) return rma_local(a, r, buf, kind, op);
+  if (rma_one_run(a, r, buf, kind, op, w->handle())) return;
   std::array<std::vector<std::vector<rma_piece>>, N> per;
   for (std::size_t d = 0; d < N; ++d) per[d] = rma_pieces(dist.map(d), r.lo[d], r.hi[d]);
   const shape<N> ext = r.extents();
@@ -182,17 +227,18 @@ void rma_transfer(const array<T, N>& a, const region<N>& r, T* buf, rma_op kind,
       const int target = dist.grid_rank(c);
       shape<N> padded = dist.local_shape(target);
       for (std::size_t k = 0; k < N; ++k) padded[k] += 2 * ghosts[k];
-      MPI_Datatype ot = rma_type<T, N>(0, pieces, true, ostrides, ghosts);
-      MPI_Datatype tt = rma_type<T, N>(0, pieces, false, row_major_strides(padded), ghosts);
+      auto [ot, ooff] = rma_type<T, N>(0, pieces, true, ostrides, ghosts);
+      auto [tt, toff] = rma_type<T, N>(0, pieces, false, row_major_strides(padded), ghosts);
       check_mpi(MPI_Type_commit(&ot), "MPI_Type_commit");
       check_mpi(MPI_Type_commit(&tt), "MPI_Type_commit");
+      char* const ob = reinterpret_cast<char*>(buf) + ooff;
       int rc = MPI_SUCCESS;
       if (kind == rma_op::get) {
-        rc = MPI_Get(buf, 1, ot, dist.replicated() ? me : target, 0, 1, tt, win);  // a replicated array: read the own copy
+        rc = MPI_Get(ob, 1, ot, dist.replicated() ? me : target, toff, 1, tt, win);  // a replicated array: read the own copy
       } else {
         // a replicated array: every copy changes
         for (int t = dist.replicated() ? 0 : target; rc == MPI_SUCCESS && t < (dist.replicated() ? nranks : target + 1); ++t)
-          rc = kind == rma_op::put ? MPI_Put(buf, 1, ot, t, 0, 1, tt, win) : MPI_Accumulate(buf, 1, ot, t, 0, 1, tt, op, win);
+          rc = kind == rma_op::put ? MPI_Put(ob, 1, ot, t, toff, 1, tt, win) : MPI_Accumulate(ob, 1, ot, t, toff, 1, tt, op, win);
       }
       MPI_Type_free(&ot);
       MPI_Type_free(&tt);
