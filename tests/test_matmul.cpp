@@ -121,6 +121,20 @@ TEST(matmul, complex_and_float) {
     }
 }
 
+TEST(matmul, ranks_with_empty_blocks) {
+  // fewer rows or columns than ranks: some blocks are empty on every side
+  for (const auto& [m, k, n] : {std::array<index_t, 3>{2, 50, 3}, {1, 1, 1}, {3, 2, 0}, {0, 4, 2}}) {
+    const auto want = serial(m, k, n);
+    for (const auto& kind : {dist::dim_spec{dist::block{}}, dist::dim_spec{dist::block_cyclic{2}}}) {
+      auto A = dist::fromfunction<double>(dist::distribution<2>({m, k}, {kind, kind}, world), fa);
+      auto B = dist::fromfunction<double>(dist::distribution<2>({k, n}, {kind, dist::cyclic{}}, world), fb);
+      auto C = dist::matmul(A, B);
+      EXPECT_EQ(C.shape(), (dist::shape<2>{m, n}));
+      expect_close(dist::allgather(C), want);
+    }
+  }
+}
+
 TEST(matmul, errors_and_empty) {
   auto A = dist::zeros<double>(dist::distribution<2>({3, 4}, world));
   auto B = dist::zeros<double>(dist::distribution<2>({5, 2}, world));

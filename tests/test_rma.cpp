@@ -210,6 +210,17 @@ TEST(rma, exposed_memory_never_moves) {
   EXPECT_THROW(dist::get(a, dist::region<1>{{0}, {1}}), dist::error);  // a's new memory is not exposed
 }
 
+TEST(rma, ranks_with_empty_blocks) {
+  // two rows over up to four ranks: some ranks expose nothing
+  dist::distribution<2> d({2, 5}, {dist::block{}, dist::undistributed{}}, world);
+  dist::array<double, 2> a(d, 1.0);
+  dist::fence(a);
+  if (world.rank() == world.size() - 1) dist::accumulate(a, dist::region<2>{{0, 1}, {2, 4}}, std::vector<double>(6, 2.0));
+  dist::fence(a);
+  EXPECT_EQ(dist::get(a, dist::region<2>{{0, 0}, {2, 5}}), (std::vector<double>{1, 3, 3, 3, 1, 1, 3, 3, 3, 1}));
+  dist::fence(a);
+}
+
 TEST(rma, bad_input) {
   dist::distribution<2> d({R, C}, {dist::block{}, dist::cyclic{}}, world);
   dist::array<double, 2> a(d, 0.0);

@@ -34,18 +34,20 @@ TEST(scalapack, descriptor_matches_the_local_block) {
                                {dist::cyclic{}, dist::cyclic{}},
                                {dist::block_cyclic{4}, dist::undistributed{}},
                                {dist::undistributed{}, dist::block_cyclic{2}}}) {
-    dist::distribution<2> d({37, 23}, {rs, cs}, world);
-    dist::array<double, 2> a(d, 0.0);
-    const auto ds = dist::scalapack::desc(a);
-    EXPECT_TRUE(ds.transposed);
-    EXPECT_EQ(ds.desc[0], 1);   // dense
-    EXPECT_EQ(ds.m(), 23);      // ScaLAPACK sees the transpose
-    EXPECT_EQ(ds.n(), 37);
-    EXPECT_EQ(ds.nprow * ds.npcol, world.size());
-    const int zero = 0;
-    EXPECT_EQ(numroc_(&ds.desc[2], &ds.desc[4], &ds.myrow, &zero, &ds.nprow), a.local_shape()[1]);
-    EXPECT_EQ(numroc_(&ds.desc[3], &ds.desc[5], &ds.mycol, &zero, &ds.npcol), a.local_shape()[0]);
-    EXPECT_EQ(ds.lld(), std::max<index_t>(1, a.local_shape()[1]));
+    for (const auto& [R, C] : {std::pair<index_t, index_t>{37, 23}, {3, 2}}) {  // 3 x 2: some blocks empty
+      dist::distribution<2> d({R, C}, {rs, cs}, world);
+      dist::array<double, 2> a(d, 0.0);
+      const auto ds = dist::scalapack::desc(a);
+      EXPECT_TRUE(ds.transposed);
+      EXPECT_EQ(ds.desc[0], 1);   // dense
+      EXPECT_EQ(ds.m(), C);       // ScaLAPACK sees the transpose
+      EXPECT_EQ(ds.n(), R);
+      EXPECT_EQ(ds.nprow * ds.npcol, world.size());
+      const int zero = 0;
+      EXPECT_EQ(numroc_(&ds.desc[2], &ds.desc[4], &ds.myrow, &zero, &ds.nprow), a.local_shape()[1]);
+      EXPECT_EQ(numroc_(&ds.desc[3], &ds.desc[5], &ds.mycol, &zero, &ds.npcol), a.local_shape()[0]);
+      EXPECT_EQ(ds.lld(), std::max<index_t>(1, a.local_shape()[1]));
+    }
   }
 }
 
