@@ -99,6 +99,29 @@ int main(int argc, char** argv) {
     });
     bench::require(world, same(s1.local_data(), s1b, 1e-12), "sum_axis1_2d");
     bench::report(world, "sum_axis1_2d", {n, n}, t1, t1b);
+    // matvec: x block-distributed; each rank needs all of x for its rows
+    // (baseline: MPI_Allgatherv of x, then a dot product per local row)
+    const dist::distribution<1> dx({n}, world);
+    auto x = dist::random::uniform<double>(dx, 9, -1, 1);
+    auto xb = copy_of(x.local_data());
+    std::vector<int> counts(static_cast<std::size_t>(world.size())), displs(counts.size());
+    for (int r = 0; r < world.size(); ++r) {
+      counts[static_cast<std::size_t>(r)] = static_cast<int>(dx.map(0).local_size(r));
+      displs[static_cast<std::size_t>(r)] = static_cast<int>(dx.map(0).block_start(r));
+    }
+    std::vector<double> xall(static_cast<std::size_t>(n)), yb(static_cast<std::size_t>(ls[0]));
+    dist::array<double, 1> y(dx);
+    const double tm = bench::time(world, reps, [&] { y = dist::matvec(a, x); });
+    const double tmb = bench::time(world, reps, [&] {
+      MPI_Allgatherv(xb.data(), static_cast<int>(xb.size()), MPI_DOUBLE, xall.data(), counts.data(), displs.data(), MPI_DOUBLE, world);
+      for (index_t i = 0; i < ls[0]; ++i) {
+        double acc = 0;
+        for (index_t j = 0; j < n; ++j) acc += ab[static_cast<std::size_t>(i * n + j)] * xall[static_cast<std::size_t>(j)];
+        yb[static_cast<std::size_t>(i)] = acc;
+      }
+    });
+    bench::require(world, same(y.local_data(), yb, 1e-10), "matvec_2d");
+    bench::report(world, "matvec_2d", {n, n}, tm, tmb);
   }
   return 0;
 }
