@@ -135,6 +135,29 @@ TEST(matmul, ranks_with_empty_blocks) {
   }
 }
 
+TEST(matmul, expressions_and_views) {
+  const index_t m = 17, k = 12, n = 9;
+  auto A = dist::fromfunction<double>(dist::distribution<2>({m + 2, k}, {dist::block{}, dist::cyclic{}}, world), fa);
+  auto B = dist::fromfunction<double>(dist::distribution<2>({k, n}, {dist::block_cyclic{3}, dist::block{}}, world), fb);
+  using dist::slice;
+  // (2 A[1:-1, :]) @ (B + 1), on a requested layout too
+  auto C = dist::matmul(2.0 * A(slice{1, -1}, slice{}), B + 1.0);
+  const dist::distribution<2> d({m, n}, {dist::cyclic{}, dist::undistributed{}}, world);
+  auto Cd = dist::matmul(A(slice{1, -1}, slice{}), B, d);
+  EXPECT_EQ(Cd.distribution(), d);
+  const auto got = dist::allgather(C), gotd = dist::allgather(Cd);
+  for (index_t i = 0; i < m; ++i)
+    for (index_t j = 0; j < n; ++j) {
+      double s = 0, t = 0;
+      for (index_t p = 0; p < k; ++p) {
+        s += 2.0 * fa(i + 1, p) * (fb(p, j) + 1.0);
+        t += fa(i + 1, p) * fb(p, j);
+      }
+      EXPECT_NEAR(got[static_cast<std::size_t>(i * n + j)], s, 1e-12 * (1 + std::abs(s)));
+      EXPECT_NEAR(gotd[static_cast<std::size_t>(i * n + j)], t, 1e-12 * (1 + std::abs(t)));
+    }
+}
+
 TEST(matmul, errors_and_empty) {
   auto A = dist::zeros<double>(dist::distribution<2>({3, 4}, world));
   auto B = dist::zeros<double>(dist::distribution<2>({5, 2}, world));

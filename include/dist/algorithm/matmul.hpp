@@ -23,6 +23,7 @@
 #include "../comm/redistribution.hpp"
 #include "../core/collective_check.hpp"
 #include "../core/communicator.hpp"
+#include "../expr/assign.hpp"
 #include "../expr/promote.hpp"
 
 #if defined(DIST_HAVE_CBLAS)
@@ -186,6 +187,35 @@ array<detail::promote_t<T, U>, 2> matmul(const array<T, 2>& A, const array<U, 2>
   const index_t m = A.shape()[0], n = B.shape()[1];
   if (auto dc = detail::summa_layout(m, n, A.distribution())) return matmul(A, B, *dc);
   return matmul(A, B, distribution<2>({m, n}, {block{}, block{}}, A.comm()));
+}
+
+namespace detail {
+/// `x` itself when it is an array, else x evaluated into one (on its home
+/// distribution). Collective.
+template <class X>
+decltype(auto) as_array(const X& x) {
+  if constexpr (is_dist_array<std::remove_cvref_t<X>>::value) return (x);
+  else return dist::eval(x);
+}
+template <class X>
+concept matrix_operand = expression<X> && detail::ndim_of<X> == 2;
+template <class X, class Y>
+concept not_both_arrays = !(is_dist_array<std::remove_cvref_t<X>>::value && is_dist_array<std::remove_cvref_t<Y>>::value);
+}  // namespace detail
+
+/// matmul of 2-D expressions and views: each operand that is not an array
+/// is evaluated first (on its home distribution), as NumPy materialises
+/// its arguments. Collective.
+template <detail::matrix_operand X, detail::matrix_operand Y>
+  requires detail::not_both_arrays<X, Y>
+auto matmul(const X& x, const Y& y) {
+  return matmul(detail::as_array(x), detail::as_array(y));
+}
+/// The same with the result on distribution `d`. Collective.
+template <detail::matrix_operand X, detail::matrix_operand Y>
+  requires detail::not_both_arrays<X, Y>
+auto matmul(const X& x, const Y& y, const distribution<2>& d) {
+  return matmul(detail::as_array(x), detail::as_array(y), d);
 }
 
 namespace detail {
