@@ -122,6 +122,32 @@ TEST(scalapack, lu_solve_on_dist_arrays) {
   }
 }
 
+TEST(scalapack, grids_follow_their_communicator) {
+  // communicators made and freed in turn (MPI may hand out the same handle
+  // again): each one gets its own BLACS grid, released with it
+  const std::size_t live = dist::scalapack::detail::live_blacs_grids().size();
+  for (int round = 0; round < 3; ++round) {
+    dist::communicator sub(world, boost::mpi::comm_duplicate);
+    const dist::distribution<2> d({9, 9}, {dist::block_cyclic{2}, dist::block_cyclic{2}}, sub);
+    auto A = dist::fromfunction<double>(d, fa);
+    dist::array<double, 2> C(d, 0.0);
+    const auto da = dist::scalapack::desc(A), dc = dist::scalapack::desc(C);
+    EXPECT_EQ(da.context, dc.context);
+    const int N = 9;
+    const double alpha = 1.0, beta = 0.0;
+    pdgemm_("N", "N", &N, &N, &N, &alpha, A.local_data().data(), &one, &one, da, A.local_data().data(), &one, &one, da, &beta,
+            C.local_data().data(), &one, &one, dc);
+    const auto got = dist::allgather(C);
+    for (index_t i = 0; i < 9; ++i)
+      for (index_t j = 0; j < 9; ++j) {
+        double s = 0;
+        for (index_t p = 0; p < 9; ++p) s += fa(i, p) * fa(p, j);
+        EXPECT_NEAR(got[static_cast<std::size_t>(i * 9 + j)], s, 1e-12);
+      }
+  }
+  EXPECT_EQ(dist::scalapack::detail::live_blacs_grids().size(), live);  // the freed communicators took theirs along
+}
+
 TEST(scalapack, other_layouts_are_refused) {
   auto u = dist::distribution<2>({11, 5}, {test_util::all_kinds(11, world, 3).back(), dist::undistributed{}}, world);
   EXPECT_THROW(dist::scalapack::desc(dist::array<double, 2>(u, 0.0)), dist::distribution_error);

@@ -19,8 +19,8 @@
 
 #include <array>
 #include <map>
+#include <set>
 #include <string>
-#include <tuple>
 
 #include "../array/array.hpp"
 #include "../core/collective_check.hpp"
@@ -82,28 +82,64 @@ inline int scalapack_block(const dim_map& m) {
   }
 }
 
-/// BLACS contexts by (communicator, process rows, process columns), made on
-/// first use and released at MPI_Finalize.
+/// The BLACS grids made on one communicator, by (process rows, process
+/// columns) -> (context, system handle). Kept as an attribute of the
+/// communicator, so they go when it is freed (a later communicator that
+/// reuses the handle starts afresh), and released at MPI_Finalize otherwise.
+struct blacs_grids {
+  std::map<std::pair<int, int>, std::pair<int, int>> grids;
+  void release() {
+    for (auto& [k, v] : grids) {
+      Cblacs_gridexit(v.first);
+      Cfree_blacs_system_handle(v.second);
+    }
+    grids.clear();
+  }
+};
+
+inline std::set<blacs_grids*>& live_blacs_grids() {
+  static std::set<blacs_grids*> live;
+  return live;
+}
+
+inline int free_blacs_grids(MPI_Comm, int, void* attr, void*) {
+  auto* g = static_cast<blacs_grids*>(attr);
+  g->release();
+  live_blacs_grids().erase(g);
+  delete g;
+  return MPI_SUCCESS;
+}
+
+inline int blacs_keyval() {
+  static const int key = [] {
+    int k = MPI_KEYVAL_INVALID;
+    dist::detail::check_mpi(MPI_Comm_create_keyval(MPI_COMM_NULL_COPY_FN, free_blacs_grids, &k, nullptr),
+                            "MPI_Comm_create_keyval");
+    dist::detail::on_finalize([] {  // grids on communicators still alive at MPI_Finalize
+      for (blacs_grids* g : live_blacs_grids()) g->release();
+    });
+    return k;
+  }();
+  return key;
+}
+
+/// The BLACS context of an nprow x npcol grid over `comm` (column-major
+/// ranks), made on first use. Collective the first time.
 inline int blacs_context(MPI_Comm comm, int nprow, int npcol) {
-  static std::map<std::tuple<MPI_Comm, int, int>, std::pair<int, int>> contexts;  // -> (context, system handle)
-  static bool hooked = false;
-  const auto key = std::make_tuple(comm, nprow, npcol);
-  if (auto it = contexts.find(key); it != contexts.end()) return it->second.first;
+  void* attr = nullptr;
+  int found = 0;
+  dist::detail::check_mpi(MPI_Comm_get_attr(comm, blacs_keyval(), &attr, &found), "MPI_Comm_get_attr");
+  auto* g = static_cast<blacs_grids*>(found ? attr : nullptr);
+  if (!g) {
+    g = new blacs_grids;
+    live_blacs_grids().insert(g);
+    dist::detail::check_mpi(MPI_Comm_set_attr(comm, blacs_keyval(), g), "MPI_Comm_set_attr");
+  }
+  if (auto it = g->grids.find({nprow, npcol}); it != g->grids.end()) return it->second.first;
   const int handle = Csys2blacs_handle(comm);
   int ctxt = handle;
   Cblacs_gridinit(&ctxt, "C", nprow, npcol);  // column-major: rank = prow + pcol * nprow
-  contexts.emplace(key, std::make_pair(ctxt, handle));
-  if (!hooked) {
-    hooked = true;
-    dist::detail::on_finalize([] {
-      for (auto& [k, v] : contexts) {
-        Cblacs_gridexit(v.first);
-        Cfree_blacs_system_handle(v.second);
-      }
-      contexts.clear();
-      hooked = false;
-    });
-  }
+  g->grids.emplace(std::make_pair(nprow, npcol), std::make_pair(ctxt, handle));
   return ctxt;
 }
 
