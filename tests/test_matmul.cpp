@@ -158,6 +158,24 @@ TEST(matmul, expressions_and_views) {
     }
 }
 
+TEST(matmul, one_dim_layouts_go_2d_where_that_moves_less) {
+  using dist::detail::summa_on_2d_grid_moves_less;
+  const index_t n = 2048;
+  EXPECT_FALSE(summa_on_2d_grid_moves_less({4, 1}, {2, 2}, n, n, n));    // 4 ranks: block rows stay
+  EXPECT_TRUE(summa_on_2d_grid_moves_less({16, 1}, {4, 4}, n, n, n));    // 16: 2-D moves less
+  EXPECT_TRUE(summa_on_2d_grid_moves_less({1, 512}, {16, 32}, n, n, n));
+  EXPECT_FALSE(summa_on_2d_grid_moves_less({4, 4}, {4, 4}, n, n, n));    // already 2-D
+  EXPECT_FALSE(summa_on_2d_grid_moves_less({3, 1}, {3, 1}, n, n, n));    // no 2-D grid to go to
+  EXPECT_FALSE(summa_on_2d_grid_moves_less({64, 1}, {8, 8}, n, 16, n));  // a thin inner dim: B is small
+  // the result stays on A's block rows either way
+  const index_t m = 23, k = 11, nn = 19;
+  auto A = dist::fromfunction<double>(dist::distribution<2>({m, k}, world), fa);
+  auto B = dist::fromfunction<double>(dist::distribution<2>({k, nn}, world), fb);
+  auto C = dist::matmul(A, B);
+  EXPECT_EQ(C.distribution().map(0), A.distribution().map(0));
+  expect_close(dist::allgather(C), serial(m, k, nn));
+}
+
 TEST(matmul, errors_and_empty) {
   auto A = dist::zeros<double>(dist::distribution<2>({3, 4}, world));
   auto B = dist::zeros<double>(dist::distribution<2>({5, 2}, world));

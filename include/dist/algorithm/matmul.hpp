@@ -116,6 +116,25 @@ inline std::optional<distribution<2>> summa_layout(index_t m, index_t n, const d
   return distribution<2>({m, n}, {*rows, *cols}, like.comm(), dist::grid{like.grid()[0], like.grid()[1]});
 }
 
+/// True when SUMMA on the 2-D grid g2 (then redistributing C to its 1-D
+/// grid g) receives fewer elements per rank than on g, where one dim has
+/// one coordinate and one operand travels whole to every rank (block rows:
+/// all of B). Elements one rank receives, roughly: on g = P x 1,
+/// k*n*(P-1)/P; on g2 = r x c, m*k/r*(c-1)/c + k*n/c*(r-1)/r for the panels
+/// plus (m*k + k*n + m*n)/P to move A, B and C between the layouts. Taken
+/// when below 3/4 of the 1-D volume: at 4 ranks stays 1-D, from about 16
+/// ranks goes 2-D. Pure.
+inline bool summa_on_2d_grid_moves_less(const std::array<int, 2>& g, const std::array<int, 2>& g2, index_t m, index_t k,
+                                        index_t n) {
+  const double P = double(g[0]) * double(g[1]);
+  if ((g[0] != 1 && g[1] != 1) || g2[0] == 1 || g2[1] == 1 || P < 2) return false;
+  const double M = double(m), K = double(k), N = double(n);
+  const double one_d = g[1] == 1 ? K * N * (P - 1) / P : M * K * (P - 1) / P;
+  const double r = g2[0], c = g2[1];
+  const double two_d = M * K / r * (c - 1) / c + K * N / c * (r - 1) / r + (M * K + K * N + M * N) / P;
+  return two_d < 0.75 * one_d;
+}
+
 /// How an operand's inner dim is laid out for SUMMA on grid `on`: its own
 /// spec when it is on that grid and the spec gives wide panels (block,
 /// undistributed, block_cyclic with nb >= 16), else block.
@@ -172,7 +191,13 @@ array<detail::promote_t<T, U>, 2> matmul(const array<T, 2>& A, const array<U, 2>
   if (d.shape() != shape<2>{m, n})
     throw shape_error("dist::matmul: the result distribution has shape " + detail::to_string(d.shape()) + ", the product " +
                       detail::to_string(shape<2>{m, n}));
-  if (auto dc = detail::summa_layout(m, n, d)) return detail::summa<R>(A, B, *dc);
+  const int P = A.comm().size();
+  auto dc = detail::summa_layout(m, n, d);
+  if (dc) {
+    const auto g2 = dist::detail::default_grid({m, n}, P);
+    if (!detail::summa_on_2d_grid_moves_less(dc->grid(), {g2[0], g2[1]}, m, k, n)) return detail::summa<R>(A, B, *dc);
+  }
+  // on block x block over the default 2-D grid, then to d
   array<R, 2> out(d, uninitialized);
   out = detail::summa<R>(A, B, distribution<2>({m, n}, {block{}, block{}}, A.comm()));
   return out;
