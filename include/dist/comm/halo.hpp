@@ -49,20 +49,18 @@ struct ghost_box {
 template <class T, std::size_t N>
 class halo_exchange {
  public:
-  /// Posts the messages of the first dim `req` asks for. Collective.
+  /// Posts every message of the exchange at once. Collective.
   halo_exchange(array<T, N>& a, const detail::ghost_request<N>& req) : a_(&a), req_(req) {
     for (std::size_t d = 0; d < N; ++d)
       if (req_.lo[d] > a.ghost_width(d) || req_.hi[d] > a.ghost_width(d))
         throw distribution_error("dist: a halo exchange asks for more ghost layers along dim " + std::to_string(d) +
                                  " than the array has");
-    next_ = 0;
-    post_next();
+    post();
   }
   halo_exchange(halo_exchange&& o) noexcept
-      : a_(o.a_), req_(o.req_), next_(o.next_), reqs_(std::move(o.reqs_)), bufs_(std::move(o.bufs_)),
-        unpack_(std::move(o.unpack_)), posted_(o.posted_) {
+      : a_(o.a_), req_(o.req_), reqs_(std::move(o.reqs_)), bufs_(std::move(o.bufs_)), unpack_(std::move(o.unpack_)),
+        posted_(o.posted_) {
     o.posted_ = false;
-    o.next_ = N;
   }
   halo_exchange& operator=(halo_exchange&&) = delete;
   halo_exchange(const halo_exchange&) = delete;
@@ -73,13 +71,9 @@ class halo_exchange {
     }
   }
 
-  /// Finishes the exchange (the remaining dims one after the other, so
-  /// corners arrive). Collective.
+  /// Finishes the exchange. Collective.
   void wait() {
-    while (posted_) {
-      finish();
-      post_next();
-    }
+    if (posted_) finish();
   }
   bool done() const noexcept { return !posted_; }
 
@@ -89,25 +83,6 @@ class halo_exchange {
     detail::ghost_box<N> box;
   };
 
-  // The padded-coordinate box of the slab along dim d starting at `from` with width w.
-  detail::ghost_box<N> slab(std::size_t d, index_t from, index_t w) const {
-    const auto ls = a_->local_shape();
-    detail::ghost_box<N> b;
-    for (std::size_t e = 0; e < N; ++e) {
-      const index_t g = a_->ghost_width(e);
-      if (e == d) {
-        b.at[e] = from;
-        b.ext[e] = w;
-      } else if (e < d) {  // the ghosts already filled along earlier dims travel too (corners)
-        b.at[e] = g - req_.lo[e];
-        b.ext[e] = ls[e] + req_.lo[e] + req_.hi[e];
-      } else {
-        b.at[e] = g;
-        b.ext[e] = ls[e];
-      }
-    }
-    return b;
-  }
   // When the box is one contiguous run of the padded block: its first element.
   T* contiguous(const detail::ghost_box<N>& b) const {
     const auto ps = detail::storage::padded_shape(*a_);
@@ -124,70 +99,106 @@ class halo_exchange {
     return p;
   }
 
-  // The rank of my neighbour at coordinate offset `dir` (-1, +1) along dim d, or MPI_PROC_NULL.
-  int neighbour(std::size_t d, int dir) const {
+  // The rank at grid offset `dir` (each -1, 0, +1) from mine, or MPI_PROC_NULL
+  // past a non-periodic edge.
+  int neighbour(const std::array<int, N>& dir) const {
     const auto& dist = a_->distribution();
-    const int p = dist.grid()[d];
-    const bool periodic = a_->periodic(d);
-    if (p == 1) return periodic ? dist.comm().rank() : MPI_PROC_NULL;
     auto c = dist.grid_coords();
-    int x = c[d] + dir;
-    if (x < 0 || x >= p) {
-      if (!periodic) return MPI_PROC_NULL;
-      x = (x + p) % p;
+    for (std::size_t d = 0; d < N; ++d) {
+      const int p = dist.grid()[d];
+      int x = c[d] + dir[d];
+      if (x < 0 || x >= p) {
+        if (!a_->periodic(d)) return MPI_PROC_NULL;
+        x = (x + p) % p;
+      }
+      c[d] = x;
     }
-    c[d] = x;
     return dist.grid_rank(c);
   }
 
-  void post_next() {
+  // Every neighbour at once, faces, edges and corners (3^N - 1 directions,
+  // those whose ghost sides are asked for): the ghosts at side `dir` come
+  // from the rank at offset dir, whose layers on side -dir travel. One
+  // round, so all of it can overlap with work (a corner is a small message
+  // of its own instead of a second round along the next dim).
+  void post() {
     posted_ = false;
-    while (next_ < N && req_.lo[next_] == 0 && req_.hi[next_] == 0) ++next_;
-    if (next_ >= N) return;
-    const std::size_t d = next_++;
     const communicator& c = a_->comm();
-    const index_t g = a_->ghost_width(d), n = a_->local_shape()[d];
-    reqs_.clear();
-    bufs_.clear();
-    unpack_.clear();
+    const auto ls = a_->local_shape();
     const MPI_Datatype type = detail::mpi_type<T>();
-    // lower ghosts come from the lower neighbour's top layers: everyone sends its top up
-    // upper ghosts come from the upper neighbour's bottom layers: everyone sends its bottom down
-    struct leg {
-      index_t w;
-      index_t send_from, recv_into;
-      int to, from, tag;
-    };
-    const leg legs[2] = {{req_.lo[d], g + n - req_.lo[d], g - req_.lo[d], neighbour(d, +1), neighbour(d, -1), static_cast<int>(2 * d)},
-                         {req_.hi[d], g, g + n, neighbour(d, -1), neighbour(d, +1), static_cast<int>(2 * d + 1)}};
-    for (const leg& l : legs) {
-      if (l.w == 0) continue;
-      const auto rb = slab(d, l.recv_into, l.w), sb = slab(d, l.send_from, l.w);
-      const int count = detail::mpi_count(detail::product(rb.ext), "dist: halo exchange");
-      MPI_Request r;
-      if (l.from != MPI_PROC_NULL) {  // (no neighbour: the ghosts keep what they hold)
-        if (T* p = contiguous(rb)) {
-          detail::check_mpi(MPI_Irecv(p, count, type, l.from, l.tag, c, &r), "MPI_Irecv");
-        } else {
-          bufs_.emplace_back(static_cast<std::size_t>(count));
-          unpack_.push_back({bufs_.size() - 1, rb});
-          detail::check_mpi(MPI_Irecv(bufs_.back().data(), count, type, l.from, l.tag, c, &r), "MPI_Irecv");
+    std::array<int, N> dir;
+    dir.fill(-1);
+    int tag = 0;
+    do {
+      const int my_tag = tag++;
+      bool zero = true, wanted = true;
+      detail::ghost_box<N> rb, sb;  // receive into my ghosts at side dir; send my layers at side dir
+      for (std::size_t d = 0; d < N; ++d) {
+        const index_t g = a_->ghost_width(d), n = ls[d];
+        if (dir[d] == 0) {
+          rb.at[d] = sb.at[d] = g;
+          rb.ext[d] = sb.ext[d] = n;
+          continue;
         }
-        reqs_.push_back(r);
+        zero = false;
+        // side -1: my lower ghosts (lo[d] wide) from below; my bottom hi[d] layers go down to fill its upper ghosts
+        const index_t rw = dir[d] < 0 ? req_.lo[d] : req_.hi[d], sw = dir[d] < 0 ? req_.hi[d] : req_.lo[d];
+        if (rw == 0 && sw == 0) wanted = false;
+        rb.at[d] = dir[d] < 0 ? g - rw : g + n;
+        rb.ext[d] = rw;
+        sb.at[d] = dir[d] < 0 ? g : g + n - sw;
+        sb.ext[d] = sw;
       }
-      if (l.to != MPI_PROC_NULL) {
-        if (T* p = contiguous(sb)) {
-          detail::check_mpi(MPI_Isend(p, count, type, l.to, l.tag, c, &r), "MPI_Isend");
-        } else {
-          bufs_.emplace_back(static_cast<std::size_t>(count));
-          detail::copy_strided(at(sb), detail::storage::strides(*a_), bufs_.back().data(), detail::row_major_strides(sb.ext),
-                               sb.ext);
-          detail::check_mpi(MPI_Isend(bufs_.back().data(), count, type, l.to, l.tag, c, &r), "MPI_Isend");
-        }
-        reqs_.push_back(r);
-      }
-    }
+      if (zero || !wanted) continue;
+      // both legs go to the rank at offset dir; it sends what I receive with the tag of its
+      // direction, -dir, whose number mirrors mine (tags are direction numbers 0 .. 3^N - 1)
+      const int peer = neighbour(dir);
+      post_leg(rb, peer, static_cast<int>(ipow3(N)) - 1 - my_tag, sb, peer, my_tag, c, type);
+    } while (next_direction(dir));
     posted_ = true;
+  }
+
+  static constexpr std::size_t ipow3(std::size_t k) { return k == 0 ? 1 : 3 * ipow3(k - 1); }
+  static bool next_direction(std::array<int, N>& dir) {
+    for (std::size_t d = N; d-- > 0;) {
+      if (dir[d] < 1) {
+        ++dir[d];
+        return true;
+      }
+      dir[d] = -1;
+    }
+    return false;
+  }
+
+  // Receives into box rb from `from` (tag rtag) and sends box sb to `to` (tag stag); empty boxes and
+  // missing neighbours (the ghosts keep what they hold) are skipped.
+  void post_leg(const detail::ghost_box<N>& rb, int from, int rtag, const detail::ghost_box<N>& sb, int to, int stag,
+                const communicator& c, MPI_Datatype type) {
+    MPI_Request r;
+    const index_t rn = detail::product(rb.ext), sn = detail::product(sb.ext);
+    if (from != MPI_PROC_NULL && rn > 0) {
+      const int count = detail::mpi_count(rn, "dist: halo exchange");
+      if (T* p = contiguous(rb)) {
+        detail::check_mpi(MPI_Irecv(p, count, type, from, rtag, c, &r), "MPI_Irecv");
+      } else {
+        bufs_.emplace_back(static_cast<std::size_t>(count));
+        unpack_.push_back({bufs_.size() - 1, rb});
+        detail::check_mpi(MPI_Irecv(bufs_.back().data(), count, type, from, rtag, c, &r), "MPI_Irecv");
+      }
+      reqs_.push_back(r);
+    }
+    if (to != MPI_PROC_NULL && sn > 0) {
+      const int count = detail::mpi_count(sn, "dist: halo exchange");
+      if (T* p = contiguous(sb)) {
+        detail::check_mpi(MPI_Isend(p, count, type, to, stag, c, &r), "MPI_Isend");
+      } else {
+        bufs_.emplace_back(static_cast<std::size_t>(count));
+        detail::copy_strided(at(sb), detail::storage::strides(*a_), bufs_.back().data(), detail::row_major_strides(sb.ext),
+                             sb.ext);
+        detail::check_mpi(MPI_Isend(bufs_.back().data(), count, type, to, stag, c, &r), "MPI_Isend");
+      }
+      reqs_.push_back(r);
+    }
   }
 
   void finish() {
@@ -202,7 +213,6 @@ class halo_exchange {
 
   array<T, N>* a_;
   detail::ghost_request<N> req_;
-  std::size_t next_ = 0;
   std::vector<MPI_Request> reqs_;
   std::vector<detail::buffer<T>> bufs_;
   std::vector<unpack_job> unpack_;

@@ -36,7 +36,8 @@ inline void check(PetscErrorCode rc, const char* what) {
 /// A PETSc Vec over a dist array's block, destroyed with this object
 /// (VecDestroy: collective, like the Vec). While it lives the array's
 /// block stays where it is (aliased assignments copy back, ghosts do not
-/// grow). Destroy it before PetscFinalize. Move-only.
+/// grow). The array must outlive it; destroy it before PetscFinalize.
+/// Move-only.
 class vector {
  public:
   vector() = default;
