@@ -1,12 +1,14 @@
 // dist::matmul (SPEC 5): C = A B for 2-D arrays on any distributions, by
-// SUMMA on a 2-D process grid. The operands are put on the grid first (no
-// copy when they already are): A's rows and B's columns as C's, the inner
-// dim over the grid's columns for A and its rows for B. Then, panel by
-// panel along the inner dim, the grid column owning A's panel broadcasts it
+// SUMMA on the result's process grid. The operands are put on the grid
+// first (no copy when they already are): A's rows and B's columns as C's,
+// the inner dim over the grid's columns for A and its rows for B. Then,
+// panel by panel (a panel: up to 256 inner indices one owner pair holds,
+// gathered from its runs), the grid column owning A's panel broadcasts it
 // along each grid row and the grid row owning B's panel broadcasts it along
 // each grid column (non-blocking, the next panel in flight while the
-// current one is multiplied), and every rank adds A_panel * B_panel to its
-// block of C with a cache-blocked kernel.
+// current one is multiplied; a side with one rank along its broadcast is
+// read in place), and every rank adds A_panel * B_panel to its block of C
+// through CBLAS's gemm (target dist::blas) or a cache-blocked kernel.
 #pragma once
 
 #include <mpi.h>
