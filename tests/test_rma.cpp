@@ -219,6 +219,12 @@ TEST(rma, ranks_with_empty_blocks) {
   dist::fence(a);
   EXPECT_EQ(dist::get(a, dist::region<2>{{0, 0}, {2, 5}}), (std::vector<double>{1, 3, 3, 3, 1, 1, 3, 3, 3, 1}));
   dist::fence(a);
+  // values and regions written in place
+  if (world.rank() == 0) dist::put(a, {{1, 0}, {2, 2}}, {-1.0, -2.0});
+  if (world.rank() == world.size() - 1) dist::accumulate(a, {{0, 4}, {2, 5}}, {10.0, 20.0});
+  dist::fence(a);
+  EXPECT_EQ(dist::get(a, {{0, 0}, {2, 5}}), (std::vector<double>{1, 3, 3, 3, 11, -1, -2, 3, 3, 21}));
+  dist::fence(a);
 }
 
 TEST(rma, bad_input) {

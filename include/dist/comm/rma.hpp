@@ -24,6 +24,7 @@
 
 #include <array>
 #include <cstddef>
+#include <initializer_list>
 #include <memory>
 #include <span>
 #include <string>
@@ -323,6 +324,12 @@ void put(array<T, N>& a, const region<N>& r, std::type_identity_t<std::span<cons
   detail::rma_transfer(a, r, const_cast<T*>(data.data()), detail::rma_op::put, MPI_OP_NULL, "dist::put");
 }
 
+/// put with the values listed in place: dist::put(a, {{0, 0}, {1, 3}}, {1.0, 2.0, 3.0}). Local.
+template <class T, std::size_t N>
+void put(array<T, N>& a, const region<N>& r, std::initializer_list<T> data) {
+  put(a, r, std::span<const T>(data.begin(), data.size()));
+}
+
 /// Combines `data` into region r of `a` with `op` (default MPI_SUM: adds),
 /// element-wise atomic, so any number of ranks may accumulate into the same
 /// elements before a fence. Complete after the next dist::fence(a). Local
@@ -334,6 +341,12 @@ void accumulate(array<T, N>& a, const region<N>& r, std::type_identity_t<std::sp
     if (op == MPI_SUM || op == MPI_PROD)
       throw error("dist::accumulate: bool arrays take logical ops (MPI_LOR, MPI_LAND, MPI_LXOR, MPI_REPLACE), not sums");
   detail::rma_transfer(a, r, const_cast<T*>(data.data()), detail::rma_op::accumulate, op, "dist::accumulate");
+}
+
+/// accumulate with the values listed in place. Local (one-sided).
+template <class T, std::size_t N>
+void accumulate(array<T, N>& a, const region<N>& r, std::initializer_list<T> data, MPI_Op op = MPI_SUM) {
+  accumulate(a, r, std::span<const T>(data.begin(), data.size()), op);
 }
 
 }  // namespace dist
