@@ -227,6 +227,43 @@ TEST(rma, ranks_with_empty_blocks) {
   dist::fence(a);
 }
 
+TEST(rma, three_dims_with_ghosts_and_every_kind) {
+  // nested datatypes through three dims, several pieces per dim, ghost layers on the block dims
+  const dist::shape<3> sh{7, 6, 9};
+  for (const auto& specs : {std::array<dist::dim_spec, 3>{dist::block_cyclic{2}, dist::cyclic{}, dist::block{}},
+                            std::array<dist::dim_spec, 3>{dist::block{}, dist::undistributed{}, dist::block{}}}) {
+    dist::distribution<3> d(sh, {specs[0], specs[1], specs[2]}, world);
+    const bool halo_fits = specs[0].index() == 0 && d.map(0).local_size(d.map(0).procs() - 1) >= 1 &&
+                           d.map(2).local_size(d.map(2).procs() - 1) >= 1;
+    dist::array<double, 3> a = halo_fits ? dist::array<double, 3>(d, dist::halo{1, 0, 1}) : dist::array<double, 3>(d);
+    a = dist::fromfunction<double>(d, [](index_t i, index_t j, index_t k) { return static_cast<double>(100 * i + 10 * j + k); });
+    dist::fence(a);
+    const dist::region<3> r{{1, 1, 2}, {6, 5, 8}};
+    std::vector<double> v(static_cast<std::size_t>(r.size()));
+    for (std::size_t e = 0; e < v.size(); ++e) v[e] = -static_cast<double>(e);
+    if (world.rank() == 0) dist::put(a, r, v);
+    dist::fence(a);
+    std::vector<double> want(static_cast<std::size_t>(7 * 6 * 9));
+    for (index_t i = 0; i < 7; ++i)
+      for (index_t j = 0; j < 6; ++j)
+        for (index_t k = 0; k < 9; ++k) want[static_cast<std::size_t>((i * 6 + j) * 9 + k)] = static_cast<double>(100 * i + 10 * j + k);
+    for (index_t i = 1, e = 0; i < 6; ++i)
+      for (index_t j = 1; j < 5; ++j)
+        for (index_t k = 2; k < 8; ++k, ++e) want[static_cast<std::size_t>((i * 6 + j) * 9 + k)] = v[static_cast<std::size_t>(e)];
+    EXPECT_EQ(dist::allgather(a), want);
+    // and read back a different box from the last rank
+    const dist::region<3> q{{0, 2, 1}, {7, 6, 4}};
+    if (world.rank() == world.size() - 1) {
+      const auto got = dist::get(a, q);
+      for (index_t i = 0, e = 0; i < 7; ++i)
+        for (index_t j = 2; j < 6; ++j)
+          for (index_t k = 1; k < 4; ++k, ++e)
+            EXPECT_EQ(got[static_cast<std::size_t>(e)], want[static_cast<std::size_t>((i * 6 + j) * 9 + k)]);
+    }
+    dist::fence(a);
+  }
+}
+
 TEST(rma, bad_input) {
   dist::distribution<2> d({R, C}, {dist::block{}, dist::cyclic{}}, world);
   dist::array<double, 2> a(d, 0.0);
