@@ -38,3 +38,19 @@ TEST(collective_check, different_global_arguments_are_caught) {
   // and the library is still usable afterwards
   EXPECT_EQ(a.get({9}), 9);
 }
+
+TEST(collective_check, linear_algebra_and_one_sided_access) {
+  if (world.size() < 2) GTEST_SKIP() << "needs two ranks to diverge";
+  const dist::distribution<2> d({6, 6}, world), cyc({6, 6}, {dist::cyclic{}, dist::cyclic{}}, world);
+  auto A = dist::ones<double>(d);
+  // rank 0 asks for its product on another layout than the others
+  EXPECT_THROW((void)dist::matmul(A, A, world.rank() == 0 ? d : cyc), dist::mpi_error);
+  // rank 0 fences one array while the others fence another of a different layout
+  auto B = dist::ones<double>(cyc);
+  EXPECT_THROW(dist::fence(world.rank() == 0 ? A : B), dist::mpi_error);
+  // still usable: a matching fence exposes A, a put lands
+  dist::fence(A);
+  if (world.rank() == 0) dist::put(A, {{5, 5}, {6, 6}}, {7.0});
+  dist::fence(A);
+  EXPECT_EQ(A.get({5, 5}), 7.0);
+}
