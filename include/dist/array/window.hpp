@@ -21,7 +21,7 @@ class rma_window {
   /// On a one-rank communicator no MPI window is made (Open MPI 4.1's
   /// default osc component fails MPI_Win_create there, open-mpi/ompi#10726):
   /// transfers are then local copies (comm/rma.hpp).
-  rma_window(void* base, std::size_t bytes, MPI_Comm comm) : base_(base) {
+  rma_window(void* base, std::size_t bytes, MPI_Comm comm) {
     int size = 0;
     check_mpi(MPI_Comm_size(comm, &size), "MPI_Comm_size");
     if (size == 1) return;
@@ -49,12 +49,9 @@ class rma_window {
   MPI_Win handle() const noexcept { return win_; }
   /// True on a one-rank communicator (no MPI window: transfers are copies).
   bool local() const noexcept { return win_ == MPI_WIN_NULL; }
-  /// The address the window exposes (the array's padded block).
-  const void* base() const noexcept { return base_; }
 
  private:
   MPI_Win win_ = MPI_WIN_NULL;
-  const void* base_;
 };
 
 }  // namespace dist::detail

@@ -127,6 +127,34 @@ std::pair<MPI_Datatype, MPI_Aint> rma_type(std::size_t d, const std::array<const
 
 enum class rma_op { get, put, accumulate };
 
+/// The row-major strides of rank `target`'s padded block (ghost widths are
+/// the same on every rank). Local.
+template <class T, std::size_t N>
+std::array<index_t, N> rma_target_strides(const array<T, N>& a, int target) {
+  shape<N> padded = a.distribution().local_shape(target);
+  for (std::size_t d = 0; d < N; ++d) padded[d] += 2 * storage::ghosts(a)[d];
+  return row_major_strides(padded);
+}
+
+/// One transfer of `kind` between (origin, ocount, otype) here and
+/// (tdisp, tcount, ttype) in the block at grid rank `target`: a get reads
+/// that rank (a replicated array: this rank's own copy); a put or
+/// accumulate writes it (a replicated array: every copy). Local.
+template <class T, std::size_t N>
+void rma_call(const array<T, N>& a, int target, rma_op kind, MPI_Op op, MPI_Win win, void* origin, int ocount,
+              MPI_Datatype otype, MPI_Aint tdisp, int tcount, MPI_Datatype ttype) {
+  const bool replicated = a.distribution().replicated();
+  const int me = a.comm().rank();
+  const int first = replicated ? (kind == rma_op::get ? me : 0) : target;
+  const int last = replicated ? (kind == rma_op::get ? me : a.comm().size() - 1) : target;
+  for (int t = first; t <= last; ++t) {
+    const int rc = kind == rma_op::get   ? MPI_Get(origin, ocount, otype, t, tdisp, tcount, ttype, win)
+                   : kind == rma_op::put ? MPI_Put(origin, ocount, otype, t, tdisp, tcount, ttype, win)
+                                         : MPI_Accumulate(origin, ocount, otype, t, tdisp, tcount, ttype, op, win);
+    check_mpi(rc, kind == rma_op::get ? "MPI_Get" : kind == rma_op::put ? "MPI_Put" : "MPI_Accumulate");
+  }
+}
+
 /// The fast path for a region that is one run of elements on one rank (a
 /// single element, a piece of one row): one transfer of count basic
 /// elements, no derived datatypes. False when the region is not such a run.
@@ -141,25 +169,13 @@ bool rma_one_run(const array<T, N>& a, const region<N>& r, T* buf, rma_op kind, 
   std::array<int, N> c;
   for (std::size_t d = 0; d < N; ++d) c[d] = dist.map(d).owner(r.lo[d]);
   const int target = dist.grid_rank(c);
-  const auto& ghosts = storage::ghosts(a);
-  shape<N> padded = dist.local_shape(target);
-  for (std::size_t d = 0; d < N; ++d) padded[d] += 2 * ghosts[d];
-  const auto st = row_major_strides(padded);
+  const auto st = rma_target_strides(a, target);
   index_t off = 0;
-  for (std::size_t d = 0; d < N; ++d) off += (ghosts[d] + dist.map(d).local_index(r.lo[d])) * st[d];
+  for (std::size_t d = 0; d < N; ++d) off += (storage::ghosts(a)[d] + dist.map(d).local_index(r.lo[d])) * st[d];
   const MPI_Aint disp = static_cast<MPI_Aint>(off) * static_cast<MPI_Aint>(sizeof(T));
   const int count = mpi_count(r.hi[N - 1] - r.lo[N - 1], "dist RMA");
-  const MPI_Datatype t = mpi_type<T>();
-  const int me = a.comm().rank();
-  const int first = dist.replicated() ? (kind == rma_op::get ? me : 0) : target;
-  const int last = dist.replicated() ? (kind == rma_op::get ? me : a.comm().size() - 1) : target;
-  for (int p = first; p <= last; ++p) {
-    const int rc = kind == rma_op::get   ? MPI_Get(buf, count, t, p, disp, count, t, win)
-                   : kind == rma_op::put ? MPI_Put(buf, count, t, p, disp, count, t, win)
-                                         : MPI_Accumulate(buf, count, t, p, disp, count, t, op, win);
-    check_mpi(rc, kind == rma_op::get ? "MPI_Get" : kind == rma_op::put ? "MPI_Put" : "MPI_Accumulate");
-  }
-  if (first == last) check_mpi(MPI_Win_flush_local(first, win), "MPI_Win_flush_local");
+  rma_call(a, target, kind, op, win, buf, count, mpi_type<T>(), disp, count, mpi_type<T>());
+  if (!dist.replicated()) check_mpi(MPI_Win_flush_local(target, win), "MPI_Win_flush_local");
   else check_mpi(MPI_Win_flush_local_all(win), "MPI_Win_flush_local_all");
   return true;
 }
@@ -217,33 +233,20 @@ void rma_transfer(const array<T, N>& a, const region<N>& r, T* buf, rma_op kind,
   const shape<N> ext = r.extents();
   const auto ostrides = row_major_strides(ext);
   const auto& ghosts = storage::ghosts(a);
-  const int me = a.comm().rank(), nranks = a.comm().size();
   MPI_Win win = w->handle();
   std::array<int, N> c{};
   std::array<const std::vector<rma_piece>*, N> pieces{};
   // every combination of grid coordinates owning part of the region
   auto visit = [&](auto&& self, std::size_t d) -> void {
     if (d == N) {
-      // the target's padded block (ghost widths are the same on every rank)
       const int target = dist.grid_rank(c);
-      shape<N> padded = dist.local_shape(target);
-      for (std::size_t k = 0; k < N; ++k) padded[k] += 2 * ghosts[k];
       auto [ot, ooff] = rma_type<T, N>(0, pieces, true, ostrides, ghosts);
-      auto [tt, toff] = rma_type<T, N>(0, pieces, false, row_major_strides(padded), ghosts);
+      auto [tt, toff] = rma_type<T, N>(0, pieces, false, rma_target_strides(a, target), ghosts);
       check_mpi(MPI_Type_commit(&ot), "MPI_Type_commit");
       check_mpi(MPI_Type_commit(&tt), "MPI_Type_commit");
-      char* const ob = reinterpret_cast<char*>(buf) + ooff;
-      int rc = MPI_SUCCESS;
-      if (kind == rma_op::get) {
-        rc = MPI_Get(ob, 1, ot, dist.replicated() ? me : target, toff, 1, tt, win);  // a replicated array: read the own copy
-      } else {
-        // a replicated array: every copy changes
-        for (int t = dist.replicated() ? 0 : target; rc == MPI_SUCCESS && t < (dist.replicated() ? nranks : target + 1); ++t)
-          rc = kind == rma_op::put ? MPI_Put(ob, 1, ot, t, toff, 1, tt, win) : MPI_Accumulate(ob, 1, ot, t, toff, 1, tt, op, win);
-      }
+      rma_call(a, target, kind, op, win, reinterpret_cast<char*>(buf) + ooff, 1, ot, toff, 1, tt);
       MPI_Type_free(&ot);
       MPI_Type_free(&tt);
-      check_mpi(rc, kind == rma_op::get ? "MPI_Get" : kind == rma_op::put ? "MPI_Put" : "MPI_Accumulate");
       return;
     }
     for (int k = 0; k < static_cast<int>(per[d].size()); ++k) {
@@ -257,7 +260,7 @@ void rma_transfer(const array<T, N>& a, const region<N>& r, T* buf, rma_op kind,
   check_mpi(MPI_Win_flush_local_all(win), "MPI_Win_flush_local_all");
 }
 
-template <class T, std::size_t N>
+template <std::size_t N>
 void check_region_data(const region<N>& r, std::size_t n, const char* what) {
   if (static_cast<index_t>(n) != r.size())
     throw shape_error(std::string(what) + ": region [" + to_string(r.lo) + ", " + to_string(r.hi) + ") holds " +
@@ -296,7 +299,7 @@ void fence(array<T, N>& a) {
 /// Sees what the last dist::fence(a) completed. Local (one-sided).
 template <class T, std::size_t N>
 void get(const array<T, N>& a, const region<N>& r, std::span<T> out) {
-  detail::check_region_data<T>(r, out.size(), "dist::get");
+  detail::check_region_data(r, out.size(), "dist::get");
   detail::rma_transfer(a, r, out.data(), detail::rma_op::get, MPI_OP_NULL, "dist::get");
 }
 
@@ -320,7 +323,7 @@ std::vector<T> get(const array<T, N>& a, const region<N>& r) {
 /// before a fence: undefined, as in MPI. Local (one-sided).
 template <class T, std::size_t N>
 void put(array<T, N>& a, const region<N>& r, std::type_identity_t<std::span<const T>> data) {
-  detail::check_region_data<T>(r, data.size(), "dist::put");
+  detail::check_region_data(r, data.size(), "dist::put");
   detail::rma_transfer(a, r, const_cast<T*>(data.data()), detail::rma_op::put, MPI_OP_NULL, "dist::put");
 }
 
@@ -336,7 +339,7 @@ void put(array<T, N>& a, const region<N>& r, std::initializer_list<T> data) {
 /// (one-sided).
 template <class T, std::size_t N>
 void accumulate(array<T, N>& a, const region<N>& r, std::type_identity_t<std::span<const T>> data, MPI_Op op = MPI_SUM) {
-  detail::check_region_data<T>(r, data.size(), "dist::accumulate");
+  detail::check_region_data(r, data.size(), "dist::accumulate");
   if constexpr (std::is_same_v<T, bool>)
     if (op == MPI_SUM || op == MPI_PROD)
       throw error("dist::accumulate: bool arrays take logical ops (MPI_LOR, MPI_LAND, MPI_LXOR, MPI_REPLACE), not sums");

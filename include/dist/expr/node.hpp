@@ -21,10 +21,7 @@
 namespace dist {
 namespace detail {
 
-template <class T> struct is_array_t : std::false_type {};
-template <class T, std::size_t N> struct is_array_t<array<T, N>> : std::true_type {};
-template <class T, std::size_t N> struct is_array_t<array_view<T, N>> : std::true_type {};
-template <class T> inline constexpr bool is_array_v = is_array_t<std::remove_cvref_t<T>>::value;
+template <class T> inline constexpr bool is_array_v = is_dist_array<std::remove_cvref_t<T>>::value;
 
 /// Operand closure of an array: by reference (Owned = false) or by value.
 template <class T, std::size_t N, bool Owned>
