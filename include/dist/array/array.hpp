@@ -287,8 +287,8 @@ class array {
   /// dims, from the other end), corners included. Collective; a no-op
   /// without ghosts. Defined in comm/halo.hpp.
   void exchange_halo();
-  /// Starts the exchange; the returned handle's wait() finishes it (dims
-  /// after the first with ghosts are exchanged in wait(), so corners arrive).
+  /// Starts the exchange (every message posted at once, corners included);
+  /// the returned handle's wait() finishes it.
   /// The array must outlive the handle. Collective.
   halo_exchange<T, N> start_halo_exchange();
 

@@ -1,9 +1,9 @@
 // Halo exchange (SPEC section 7): fill an array's ghost layers from the
-// neighbouring blocks along each block dim, point-to-point. Dims go in
-// order and each later dim's messages span the ghosts already filled along
-// the earlier ones, so corners (for 9- and 27-point stencils) arrive without
-// diagonal messages. A slab that is contiguous in memory (whole rows of a
-// row-block array) is sent and received in place; others are packed.
+// neighbouring blocks, point-to-point, every neighbour in one round: faces,
+// and for ghosts on several dims the edges and corners too (9- and 27-point
+// stencils) as messages of their own, so the whole exchange can overlap
+// with work. A slab that is contiguous in memory (whole rows of a row-block
+// array) is sent and received in place; others are packed.
 #pragma once
 
 #include <array>
@@ -122,7 +122,6 @@ class halo_exchange {
   // round, so all of it can overlap with work (a corner is a small message
   // of its own instead of a second round along the next dim).
   void post() {
-    posted_ = false;
     const communicator& c = a_->comm();
     const auto ls = a_->local_shape();
     const MPI_Datatype type = detail::mpi_type<T>();
@@ -152,8 +151,7 @@ class halo_exchange {
       if (zero || !wanted) continue;
       // both legs go to the rank at offset dir; it sends what I receive with the tag of its
       // direction, -dir, whose number mirrors mine (tags are direction numbers 0 .. 3^N - 1)
-      const int peer = neighbour(dir);
-      post_leg(rb, peer, static_cast<int>(ipow3(N)) - 1 - my_tag, sb, peer, my_tag, c, type);
+      post_leg(neighbour(dir), rb, static_cast<int>(ipow3(N)) - 1 - my_tag, sb, my_tag, c, type);
     } while (next_direction(dir));
     posted_ = true;
   }
@@ -170,32 +168,33 @@ class halo_exchange {
     return false;
   }
 
-  // Receives into box rb from `from` (tag rtag) and sends box sb to `to` (tag stag); empty boxes and
-  // missing neighbours (the ghosts keep what they hold) are skipped.
-  void post_leg(const detail::ghost_box<N>& rb, int from, int rtag, const detail::ghost_box<N>& sb, int to, int stag,
+  // Receives into box rb from `peer` (tag rtag) and sends box sb to it (tag stag); empty boxes and
+  // a missing neighbour (the ghosts keep what they hold) are skipped.
+  void post_leg(int peer, const detail::ghost_box<N>& rb, int rtag, const detail::ghost_box<N>& sb, int stag,
                 const communicator& c, MPI_Datatype type) {
+    if (peer == MPI_PROC_NULL) return;
     MPI_Request r;
     const index_t rn = detail::product(rb.ext), sn = detail::product(sb.ext);
-    if (from != MPI_PROC_NULL && rn > 0) {
+    if (rn > 0) {
       const int count = detail::mpi_count(rn, "dist: halo exchange");
       if (T* p = contiguous(rb)) {
-        detail::check_mpi(MPI_Irecv(p, count, type, from, rtag, c, &r), "MPI_Irecv");
+        detail::check_mpi(MPI_Irecv(p, count, type, peer, rtag, c, &r), "MPI_Irecv");
       } else {
         bufs_.emplace_back(static_cast<std::size_t>(count));
         unpack_.push_back({bufs_.size() - 1, rb});
-        detail::check_mpi(MPI_Irecv(bufs_.back().data(), count, type, from, rtag, c, &r), "MPI_Irecv");
+        detail::check_mpi(MPI_Irecv(bufs_.back().data(), count, type, peer, rtag, c, &r), "MPI_Irecv");
       }
       reqs_.push_back(r);
     }
-    if (to != MPI_PROC_NULL && sn > 0) {
+    if (sn > 0) {
       const int count = detail::mpi_count(sn, "dist: halo exchange");
       if (T* p = contiguous(sb)) {
-        detail::check_mpi(MPI_Isend(p, count, type, to, stag, c, &r), "MPI_Isend");
+        detail::check_mpi(MPI_Isend(p, count, type, peer, stag, c, &r), "MPI_Isend");
       } else {
         bufs_.emplace_back(static_cast<std::size_t>(count));
         detail::copy_strided(at(sb), detail::storage::strides(*a_), bufs_.back().data(), detail::row_major_strides(sb.ext),
                              sb.ext);
-        detail::check_mpi(MPI_Isend(bufs_.back().data(), count, type, to, stag, c, &r), "MPI_Isend");
+        detail::check_mpi(MPI_Isend(bufs_.back().data(), count, type, peer, stag, c, &r), "MPI_Isend");
       }
       reqs_.push_back(r);
     }
