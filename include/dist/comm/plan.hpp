@@ -288,19 +288,14 @@ void for_each_group(const side_plan<N>& side, const plan_peer<N>& p, const std::
         for (index_t j = 0; j < g.len; ++j) pos[k].push_back(g.start + i * g.stride + j);
   const run_list& inner = side.dims[N - 1][static_cast<std::size_t>(p.coord[N - 1])];
   const index_t ms = mstrides[N - 1];
-  std::array<std::size_t, N> o{};
-  for (;;) {
+  shape<N> rows{};
+  for (std::size_t k = 0; k < N; ++k) rows[k] = k + 1 < N ? static_cast<index_t>(pos[k].size()) : 1;
+  index<N> o{};
+  do {
     index_t base = 0;
-    for (std::size_t k = 0; k + 1 < N; ++k) base += pos[k][o[k]] * mstrides[k];
+    for (std::size_t k = 0; k + 1 < N; ++k) base += pos[k][static_cast<std::size_t>(o[k])] * mstrides[k];
     for (const auto& g : inner) group(base + g.start * ms, g, ms);
-    std::size_t k = N - 1;
-    for (;;) {
-      if (k == 0) return;
-      --k;
-      if (++o[k] < pos[k].size()) break;
-      o[k] = 0;
-    }
-  }
+  } while (next_row(o, rows));
 }
 
 /// Copies one peer's elements between a local block and a contiguous stream:

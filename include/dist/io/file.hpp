@@ -91,22 +91,17 @@ void for_each_file_run(const distribution<N>& d, const std::array<index_t, N>& l
     for (const auto& r : d.map(k).runs())
       for (index_t j = 0; j < r.length; ++j) outer[k].push_back({r.global + j, r.local + j});
   const auto inner = d.map(N - 1).runs();
-  std::array<std::size_t, N> o{};
-  for (;;) {
+  shape<N> rows{};
+  for (std::size_t k = 0; k < N; ++k) rows[k] = k + 1 < N ? static_cast<index_t>(outer[k].size()) : 1;
+  index<N> o{};
+  do {
     index_t g = 0, l = 0;
     for (std::size_t k = 0; k + 1 < N; ++k) {
-      g += outer[k][o[k]].first * gst[k];
-      l += outer[k][o[k]].second * lstrides[k];
+      g += outer[k][static_cast<std::size_t>(o[k])].first * gst[k];
+      l += outer[k][static_cast<std::size_t>(o[k])].second * lstrides[k];
     }
     for (const auto& r : inner) run(g + r.global, l + r.local * lstrides[N - 1], r.length);
-    std::size_t k = N - 1;
-    for (;;) {
-      if (k == 0) return;
-      --k;
-      if (++o[k] < outer[k].size()) break;
-      o[k] = 0;
-    }
-  }
+  } while (next_row(o, rows));
 }
 
 }  // namespace detail
