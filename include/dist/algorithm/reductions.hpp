@@ -25,6 +25,7 @@
 
 #include "../array/array.hpp"
 #include "../comm/alignment.hpp"
+#include "../core/agree.hpp"
 #include "../core/collective_check.hpp"
 #include "../expr/evaluate.hpp"
 #include "../expr/functions.hpp"
@@ -120,6 +121,7 @@ template <class T, class I, class Op>
 struct fold_reducer {
   using state = valued<I>;
   static constexpr bool pairwise = false;
+  static constexpr bool user_code = true;  // op is the user's
   I init;
   Op op;
   state empty() const { return {}; }
@@ -213,12 +215,20 @@ struct bound_source {
   explicit bound_source(const E& e) : dist(home_distribution(e)), ctx{dist, {}}, b(bind(e, ctx)) {}
 };
 
+/// True when reducing E with Red runs user code (a vectorized callable, or
+/// dist::reduce's op): its exceptions are then agreed on every rank.
+template <class E, class Red>
+inline constexpr bool runs_user_code = has_user_code_v<E> || requires { requires Red::user_code; };
+
 /// Whole reduction of `e` with reducer `red`: the result on every rank. Collective.
 template <class E, class Red>
 auto reduce_all(const E& e, const Red& red, const char* op) {
   bound_source<E> src(e);
   collective_entry(src.dist.comm(), op, src.dist);
-  const auto mine = fold_local(red, src.b, src.dist.local_shape());
+  typename Red::state mine;
+  const auto fold = [&] { mine = fold_local(red, src.b, src.dist.local_shape()); };
+  if constexpr (runs_user_code<E, Red>) agree_on_errors(src.dist.comm(), fold);  // a user callable threw on some rank
+  else fold();
   return red.finish(combine_ranks(src.dist, red, mine));
 }
 
@@ -293,7 +303,7 @@ auto reduce_axis(const E& e, int axis_in, const Red& red, const char* op) {
   // ---- local pass ----
   auto& b = src.b;
   const bool contig = b.contiguous();
-  for_each_row(ls, b, [&](const index<N>& o, index_t, index_t inner) {
+  const auto local_pass = [&] { for_each_row(ls, b, [&](const index<N>& o, index_t, index_t inner) {
     index_t out = 0;  // flat partial index of this row (without the axis)
     for (std::size_t d = 0; d + 1 < N; ++d)
       if (d != axis) out = out * ls[d] + o[d];
@@ -312,7 +322,9 @@ auto reduce_axis(const E& e, int axis_in, const Red& red, const char* op) {
       else
         for (index_t i = 0; i < inner; ++i) red.add(s[i], b.at_strided(i));
     }
-  });
+  }); };
+  if constexpr (runs_user_code<E, Red>) agree_on_errors(D.comm(), local_pass);
+  else local_pass();
   // ---- the result's distribution, and the partials combined across the axis ----
   shape<N - 1> rs;
   std::array<dim_spec, N - 1> rspecs;

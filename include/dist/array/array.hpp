@@ -10,8 +10,10 @@
 #include <type_traits>
 #include <utility>
 
+#include "../core/agree.hpp"
 #include "../core/collective_check.hpp"
 #include "../core/communicator.hpp"
+#include "../core/numeric.hpp"
 #include "../distribution/distribution.hpp"
 #include "buffer.hpp"
 #include "halo.hpp"
@@ -108,8 +110,20 @@ struct assign_to { template <class D, class V> void operator()(D& d, const V& v)
 struct add_to { template <class D, class V> void operator()(D& d, const V& v) const { d = static_cast<D>(d + v); } };
 struct subtract_from { template <class D, class V> void operator()(D& d, const V& v) const { d = static_cast<D>(d - v); } };
 struct multiply_by { template <class D, class V> void operator()(D& d, const V& v) const { d = static_cast<D>(d * v); } };
-struct divide_by { template <class D, class V> void operator()(D& d, const V& v) const { d = static_cast<D>(d / v); } };
-struct modulo_by { template <class D, class V> void operator()(D& d, const V& v) const { d = static_cast<D>(d % v); } };
+struct divide_by {
+  template <class D, class V>
+  void operator()(D& d, const V& v) const {
+    using R = std::common_type_t<D, V>;
+    d = static_cast<D>(divide<R>(static_cast<R>(d), static_cast<R>(v)));
+  }
+};
+struct modulo_by {
+  template <class D, class V>
+  void operator()(D& d, const V& v) const {
+    using R = std::common_type_t<D, V>;
+    d = static_cast<D>(int_remainder<R>(static_cast<R>(d), static_cast<R>(v)));
+  }
+};
 struct and_with { template <class D, class V> void operator()(D& d, const V& v) const { d = static_cast<D>(d & v); } };
 struct or_with { template <class D, class V> void operator()(D& d, const V& v) const { d = static_cast<D>(d | v); } };
 struct xor_with { template <class D, class V> void operator()(D& d, const V& v) const { d = static_cast<D>(d ^ v); } };
@@ -138,35 +152,33 @@ class array {
   /// Elements left uninitialised. Local.
   array(const dist::distribution<N>& d, detail::uninitialized_t)
       : dist_(d), data_(static_cast<std::size_t>(d.local_size())) {}
-  /// Zero-initialised array with ghost layers `h` (SPEC 7): h.width(d) on
-  /// both sides of dim d, filled by exchange_halo(). Ghosts are allowed on
-  /// block and undistributed dims, and every block of a distributed dim must
-  /// hold at least its width (else distribution_error, on every rank: the
-  /// check needs no communication). Local.
+  /// Zero-initialised array with ghost layers `h`: h.width(d) on both
+  /// sides of dim d, filled by exchange_halo(). Ghosts are allowed on block
+  /// and undistributed dims; blocks may be empty or narrower than the width
+  /// (the ghosts then come from several ranks). Throws distribution_error
+  /// on every rank for other dims, negative widths, or a periodic width
+  /// beyond the extent, and mpi_error when the ranks passed different halos
+  /// (one allreduce). Collective.
   array(const dist::distribution<N>& d, const dist::halo& h) : dist_(d) {
-    for (std::size_t k = h.widths().size(); k-- > N;)
-      if (h.widths()[k] != 0)
-        throw distribution_error("dist::array: a halo of " + std::to_string(h.widths().size()) + " widths for an array of " +
-                                 std::to_string(N) + " dims");
-    for (std::size_t k = 0; k < N; ++k) {
-      const index_t w = h.width(k);
-      const dim_map& m = d.map(k);
-      if (w < 0) throw distribution_error("dist::array: halo width " + std::to_string(w) + " of dim " + std::to_string(k) + " is negative");
-      if (w > 0 && m.kind() != dim_kind::block && m.kind() != dim_kind::undistributed)
-        throw distribution_error("dist::array: a halo needs a block or undistributed dim, but dim " + std::to_string(k) + " is " +
-                                 to_string(m.kind()));
-      if (w > 0 && m.procs() > 1)
-        for (int c = 0; c < m.procs(); ++c)
-          if (m.local_size(c) < w)
-            throw distribution_error("dist::array: halo width " + std::to_string(w) + " along dim " + std::to_string(k) +
-                                     " needs every block to hold at least " + std::to_string(w) + " elements, but block " +
-                                     std::to_string(c) + " holds " + std::to_string(m.local_size(c)));
-      if (w > 0 && h.is_periodic(k) && m.size() < w)
-        throw distribution_error("dist::array: periodic halo width " + std::to_string(w) + " exceeds the extent " +
-                                 std::to_string(m.size()) + " of dim " + std::to_string(k));
-      ghost_[k] = w;
-      periodic_[k] = h.is_periodic(k) && w > 0;
-    }
+    detail::agree(d.comm(), "dist::array(distribution, halo)", [&] {
+      for (std::size_t k = h.widths().size(); k-- > N;)
+        if (h.widths()[k] != 0)
+          throw distribution_error("dist::array: a halo of " + std::to_string(h.widths().size()) + " widths for an array of " +
+                                   std::to_string(N) + " dims");
+      for (std::size_t k = 0; k < N; ++k) {
+        const index_t w = h.width(k);
+        const dim_map& m = d.map(k);
+        if (w < 0) throw distribution_error("dist::array: halo width " + std::to_string(w) + " of dim " + std::to_string(k) + " is negative");
+        if (w > 0 && m.kind() != dim_kind::block && m.kind() != dim_kind::undistributed)
+          throw distribution_error("dist::array: a halo needs a block or undistributed dim, but dim " + std::to_string(k) + " is " +
+                                   to_string(m.kind()));
+        if (w > 0 && h.is_periodic(k) && m.size() < w)
+          throw distribution_error("dist::array: periodic halo width " + std::to_string(w) + " exceeds the extent " +
+                                   std::to_string(m.size()) + " of dim " + std::to_string(k));
+        ghost_[k] = w;
+        periodic_[k] = h.is_periodic(k) && w > 0;
+      }
+    }, detail::arg("arrays", d), detail::arg("halo widths", ghost_of(h)), detail::arg("periodic dims", periodic_of(h)));
     explicit_halo_ = true;
     data_ = detail::buffer<T>(static_cast<std::size_t>(detail::product(padded_shape())), T{});
   }
@@ -187,7 +199,11 @@ class array {
   array(array&& o) noexcept
       : dist_(o.dist_), ghost_(o.ghost_), periodic_(o.periodic_), explicit_halo_(o.explicit_halo_),
         data_(std::move(o.data_)), spare_(std::move(o.spare_)), window_(std::move(o.window_)), pin_(std::move(o.pin_)) {}
-  ~array() = default;
+  /// A window exposing the block (dist::fence) is released with the block,
+  /// to be freed by a later fence on every rank (never blocks). Local.
+  ~array() {
+    if (window_ && !window_->local()) window_->keep_memory(std::make_shared<detail::buffer<T>>(std::move(data_)));
+  }
   /// Exchanges everything (distributions, ghosts, blocks). Local.
   friend void swap(array& a, array& b) noexcept {
     std::swap(a.dist_, b.dist_);
@@ -258,7 +274,7 @@ class array {
   /// ghost layers along dims after the first). Local.
   local_view<T, N> local() noexcept { return {origin(), local_shape(), padded_strides()}; }
   local_view<const T, N> local() const noexcept { return {origin(), local_shape(), padded_strides()}; }
-  /// This rank's block as a flat row-major span. Local. Throws dist::error
+  /// This rank's block as a flat row-major span. Local. Throws distribution_error
   /// when the block is not contiguous (ghost layers along a dim after the
   /// first: use local()).
   std::span<T> local_data() {
@@ -309,8 +325,8 @@ class array {
   /// Element `i`, returned on every rank. Collective; index_error (on every
   /// rank) when out of range.
   T get(const index<N>& i) const {
-    detail::collective_entry(comm(), "dist::array::get", dist_, i);
-    dist_.check_index(i, "dist::array::get");
+    detail::agree(comm(), "dist::array::get", [&] { dist_.check_index(i, "dist::array::get"); }, detail::arg("arrays", dist_),
+                  detail::arg("indices", i));
     if (dist_.replicated()) return at_local(i);
     const int me = comm().rank();
     int owner;
@@ -323,10 +339,11 @@ class array {
   }
 
   /// Sets element `i` to `v` (which must be the same on every rank).
-  /// Collective (needs no communication); index_error when out of range.
+  /// Collective (one allreduce agrees on the index, the value and errors);
+  /// index_error on every rank when out of range.
   void set(const index<N>& i, const T& v) {
-    detail::collective_entry(comm(), "dist::array::set", dist_, i);
-    dist_.check_index(i, "dist::array::set");
+    detail::agree(comm(), "dist::array::set", [&] { dist_.check_index(i, "dist::array::set"); }, detail::arg("arrays", dist_),
+                  detail::arg("indices", i), detail::arg("values", v));
     if (dist_.owns(i)) at_local(i) = v;
   }
 
@@ -335,6 +352,16 @@ class array {
   array& update(const X& x, Op op) {
     detail::assign_expression(*this, x, op);
     return *this;
+  }
+  static std::array<index_t, N> ghost_of(const dist::halo& h) noexcept {
+    std::array<index_t, N> w{};
+    for (std::size_t k = 0; k < N; ++k) w[k] = h.width(k);
+    return w;
+  }
+  static std::array<int, N> periodic_of(const dist::halo& h) noexcept {
+    std::array<int, N> p{};
+    for (std::size_t k = 0; k < N; ++k) p[k] = h.is_periodic(k) && h.width(k) > 0;
+    return p;
   }
   bool has_unstructured() const noexcept {
     for (std::size_t d = 0; d < N; ++d)
@@ -370,7 +397,7 @@ class array {
   void check_contiguous() const {
     for (std::size_t d = 1; d < N; ++d)
       if (ghost_[d] != 0 && local_size() > 0)
-        throw error("dist::array::local_data: the block has ghost layers along dim " + std::to_string(d) +
+        throw distribution_error("dist::array::local_data: the block has ghost layers along dim " + std::to_string(d) +
                     ", so it is not contiguous; use local() (strided)");
   }
   void copy_block(const array& o) {

@@ -93,21 +93,23 @@ decltype(auto) call_unpacked(F& f, const index<N>& i, std::index_sequence<I...>)
 struct make_fromfunction {
   template <class T, std::size_t N, class F>
   array<T, N> operator()(const distribution<N>& d, F&& f) const {
-    collective_entry(d.comm(), "dist::fromfunction", d);
     array<T, N> a(d, uninitialized);
-    if constexpr (std::is_invocable_v<F&, const index<N>&>) {
-      fill_indexed(a, [&](const index<N>& g) { return static_cast<T>(f(g)); });
-    } else {
-      fill_indexed(a, [&](const index<N>& g) {
-        return static_cast<T>(call_unpacked(f, g, std::make_index_sequence<N>{}));
-      });
-    }
+    // the user's f may throw on some ranks only: every rank learns of it
+    agree(d.comm(), "dist::fromfunction", [&] {
+      if constexpr (std::is_invocable_v<F&, const index<N>&>) {
+        fill_indexed(a, [&](const index<N>& g) { return static_cast<T>(f(g)); });
+      } else {
+        fill_indexed(a, [&](const index<N>& g) {
+          return static_cast<T>(call_unpacked(f, g, std::make_index_sequence<N>{}));
+        });
+      }
+    }, arg("distributions", d));
     return a;
   }
 };
 
 inline index_t arange_count(double start, double stop, double step) {
-  if (step == 0) throw error("dist::arange: step must be nonzero");
+  if (step == 0) throw shape_error("dist::arange: step must be nonzero");
   const double n = std::ceil((stop - start) / step);
   return n > 0 ? static_cast<index_t>(n) : 0;
 }

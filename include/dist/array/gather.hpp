@@ -156,7 +156,7 @@ std::vector<T> gather_vector(const array<T, N>& a, int root, const char* op) {
 
 inline void check_root(const communicator& c, int root, const char* op) {
   if (root < 0 || root >= c.size())
-    throw error(std::string(op) + ": root " + std::to_string(root) + " is outside the communicator of size " +
+    throw mpi_error(std::string(op) + ": root " + std::to_string(root) + " is outside the communicator of size " +
                 std::to_string(c.size()));
 }
 
@@ -165,8 +165,8 @@ inline void check_root(const communicator& c, int root, const char* op) {
 /// The whole array, row-major, on `root`; an empty vector elsewhere. Collective.
 template <class T, std::size_t N>
 std::vector<T> gather(const array<T, N>& a, int root = 0) {
-  detail::collective_entry(a.comm(), "dist::gather", a.distribution(), root);
-  detail::check_root(a.comm(), root, "dist::gather");
+  detail::agree(a.comm(), "dist::gather", [&] { detail::check_root(a.comm(), root, "dist::gather"); },
+                detail::arg("arrays", a.distribution()), detail::arg("roots", root));
   return detail::gather_vector(a, root, "dist::gather");
 }
 
@@ -182,15 +182,14 @@ std::vector<T> allgather(const array<T, N>& a) {
 template <class T, std::size_t N>
 array<T, N> scatter(std::span<const T> data, const distribution<N>& d, int root = 0) {
   const communicator& c = d.comm();
-  detail::collective_entry(c, "dist::scatter", d, root);
-  detail::check_root(c, root, "dist::scatter");
   const int P = c.size(), me = c.rank();
-  detail::agree_on_errors(c, [&] {
+  detail::agree(c, "dist::scatter", [&] {
+    detail::check_root(c, root, "dist::scatter");
     if (me == root && static_cast<index_t>(data.size()) != d.size())
       throw shape_error("dist::scatter: root's data has " + std::to_string(data.size()) +
                         " elements but the distribution's shape " + detail::to_string(d.shape()) + " needs " +
                         std::to_string(d.size()));
-  });
+  }, detail::arg("distributions", d), detail::arg("roots", root));
   array<T, N> a(d, uninitialized);
   auto local = a.local_data();
   if (d.replicated()) {

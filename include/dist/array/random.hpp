@@ -59,9 +59,10 @@ struct make_uniform {
   template <class T, std::size_t N>
   array<T, N> operator()(const distribution<N>& d, std::uint64_t seed, T lo = T(0), T hi = T(1)) const {
     static_assert(std::is_arithmetic_v<T>, "dist::random::uniform needs an arithmetic element type");
-    dist::detail::collective_entry(d.comm(), "dist::random::uniform", d, seed);
-    if (!(lo < hi) && !std::is_same_v<T, bool>)
-      throw error("dist::random::uniform: need lo < hi, got lo = " + std::to_string(lo) + ", hi = " + std::to_string(hi));
+    dist::detail::agree(d.comm(), "dist::random::uniform", [&] {
+      if (!(lo < hi) && !std::is_same_v<T, bool>)
+        throw shape_error("dist::random::uniform: need lo < hi, got lo = " + std::to_string(lo) + ", hi = " + std::to_string(hi));
+    }, dist::detail::arg("distributions", d), dist::detail::arg("seeds", seed), dist::detail::arg("lo", lo), dist::detail::arg("hi", hi));
     array<T, N> a(d, uninitialized);
     dist::detail::fill_indexed(a, [&](const index<N>& i) {
       return uniform_value<T>(seed, dist::detail::flat_offset(i, d.shape()), lo, hi);
@@ -74,7 +75,8 @@ struct make_normal {
   template <class T, std::size_t N>
   array<T, N> operator()(const distribution<N>& d, std::uint64_t seed, T mean = T(0), T sd = T(1)) const {
     static_assert(std::is_floating_point_v<T>, "dist::random::normal needs a floating-point element type");
-    dist::detail::collective_entry(d.comm(), "dist::random::normal", d, seed);
+    dist::detail::agree(d.comm(), "dist::random::normal", [] {}, dist::detail::arg("distributions", d),
+                        dist::detail::arg("seeds", seed), dist::detail::arg("means", mean), dist::detail::arg("deviations", sd));
     array<T, N> a(d, uninitialized);
     dist::detail::fill_indexed(a, [&](const index<N>& i) {
       const auto b = bits(seed, dist::detail::flat_offset(i, d.shape()));

@@ -1,17 +1,79 @@
 // rma_window: the MPI window an array exposes for one-sided access
-// (comm/rma.hpp, SPEC 8). It lives in the array beside the memory it
-// exposes; while it exists the array's block never moves (no spare-block
-// swap, no ghost growth, no buffer swap on move assignment).
+// (comm/rma.hpp). It lives in the array beside the memory it exposes; while
+// it exists the array's block never moves (no spare-block swap, no ghost
+// growth, no buffer swap on move assignment).
+//
+// MPI_Win_free is collective, but a destructor may run on one rank alone
+// (an exception unwinding there). So destroying an array never frees its
+// window: the window, with the memory it exposes, is *released* to a list
+// kept per communicator, and every dist::fence on that communicator frees,
+// in creation order, the windows every rank has released (the allreduce
+// that starts agreeing on which is the fence's barrier). No rank ever waits
+// in MPI_Win_free for a rank that is elsewhere.
 #pragma once
 
 #include <mpi.h>
 
 #include <cstddef>
-#include <exception>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <utility>
 
 #include "../core/communicator.hpp"
 
 namespace dist::detail {
+
+/// The windows of one communicator: sequence numbers in creation order
+/// (the same on every rank, creation being collective), and those released
+/// and waiting to be freed.
+struct window_registry {
+  std::uint64_t next = 0;
+  std::map<std::uint64_t, std::pair<MPI_Win, std::shared_ptr<void>>> released;
+};
+
+inline int delete_window_registry(MPI_Comm, int, void* attr, void*) {
+  delete static_cast<window_registry*>(attr);  // windows still released are left to MPI
+  return MPI_SUCCESS;
+}
+
+/// The registry kept as an attribute of `c` (created on first use). Local.
+inline window_registry& windows_of(MPI_Comm c) {
+  static int key = MPI_KEYVAL_INVALID;
+  static std::once_flag once;
+  std::call_once(once, [] { MPI_Comm_create_keyval(MPI_COMM_NULL_COPY_FN, delete_window_registry, &key, nullptr); });
+  void* attr = nullptr;
+  int found = 0;
+  MPI_Comm_get_attr(c, key, &attr, &found);
+  if (found) return *static_cast<window_registry*>(attr);
+  auto* r = new window_registry;
+  MPI_Comm_set_attr(c, key, r);
+  return *r;
+}
+
+/// Frees the windows of `c` that every rank has released, in creation
+/// order: one allreduce finds the lowest released window of any rank (the
+/// fence's barrier, so nothing extra when none is), and only then a second
+/// one finds which of the next 256 every rank has released. Collective.
+inline void free_released_windows(const communicator& c) {
+  window_registry& r = windows_of(c);
+  std::uint64_t base = r.released.empty() ? UINT64_MAX : r.released.begin()->first;
+  check_mpi(MPI_Allreduce(MPI_IN_PLACE, &base, 1, MPI_UINT64_T, MPI_MIN, c), "MPI_Allreduce");
+  if (base == UINT64_MAX) return;
+  std::uint64_t mine[4] = {};  // bit k: window base + k released here
+  for (auto it = r.released.lower_bound(base); it != r.released.end() && it->first < base + 256; ++it)
+    mine[(it->first - base) / 64] |= std::uint64_t{1} << ((it->first - base) % 64);
+  check_mpi(MPI_Allreduce(MPI_IN_PLACE, mine, 4, MPI_UINT64_T, MPI_BAND, c), "MPI_Allreduce");
+  for (std::uint64_t k = 0; k < 256; ++k) {
+    if (!((mine[k / 64] >> (k % 64)) & 1)) continue;
+    const auto it = r.released.find(base + k);
+    MPI_Win w = it->second.first;
+    MPI_Win_unlock_all(w);
+    MPI_Win_free(&w);
+    r.released.erase(it);  // the exposed memory goes with it
+  }
+}
 
 class rma_window {
  public:
@@ -21,7 +83,7 @@ class rma_window {
   /// On a one-rank communicator no MPI window is made (Open MPI 4.1's
   /// default osc component fails MPI_Win_create there, open-mpi/ompi#10726):
   /// transfers are then local copies (comm/rma.hpp).
-  rma_window(void* base, std::size_t bytes, MPI_Comm comm) {
+  rma_window(void* base, std::size_t bytes, MPI_Comm comm) : comm_(comm) {
     int size = 0;
     check_mpi(MPI_Comm_size(comm, &size), "MPI_Comm_size");
     if (size == 1) return;
@@ -32,26 +94,33 @@ class rma_window {
     MPI_Info_free(&info);
     check_mpi(rc, "MPI_Win_create");
     check_mpi(MPI_Win_lock_all(MPI_MODE_NOCHECK, win_), "MPI_Win_lock_all");
+    window_registry& r = windows_of(comm_);
+    seq_ = r.next++;
   }
   rma_window(const rma_window&) = delete;
   rma_window& operator=(const rma_window&) = delete;
-  /// Closes the epoch and frees the window: collective, like the array's
-  /// destruction in SPMD code. While an exception unwinds (one rank may be
-  /// leaving alone) or after MPI_Finalize the window is left to MPI instead
-  /// of risking a hang.
+  /// Releases the window (with the memory handed to keep_memory) to be
+  /// freed by a later dist::fence on its communicator, when every rank has
+  /// released it. Local: never blocks.
   ~rma_window() {
     int finalized = 0;
     MPI_Finalized(&finalized);
-    if (win_ == MPI_WIN_NULL || finalized || std::uncaught_exceptions() > 0) return;
-    MPI_Win_unlock_all(win_);
-    MPI_Win_free(&win_);
+    if (win_ == MPI_WIN_NULL || finalized) return;
+    window_registry& r = windows_of(comm_);
+    r.released[seq_] = {win_, std::move(memory_)};
   }
+  /// The exposed memory, kept alive until the window is freed (the array
+  /// hands it over as it dies, as other ranks may still reach it). Local.
+  void keep_memory(std::shared_ptr<void> m) noexcept { memory_ = std::move(m); }
   MPI_Win handle() const noexcept { return win_; }
   /// True on a one-rank communicator (no MPI window: transfers are copies).
   bool local() const noexcept { return win_ == MPI_WIN_NULL; }
 
  private:
+  MPI_Comm comm_;
   MPI_Win win_ = MPI_WIN_NULL;
+  std::uint64_t seq_ = 0;
+  std::shared_ptr<void> memory_;
 };
 
 }  // namespace dist::detail

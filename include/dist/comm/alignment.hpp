@@ -71,7 +71,7 @@ class alignment_plan {
     int cmp = MPI_UNEQUAL;
     detail::check_mpi(MPI_Comm_compare(from.comm(), to.comm(), &cmp), "MPI_Comm_compare");
     if (cmp == MPI_UNEQUAL)
-      throw distribution_error("dist: an operand's communicator holds other ranks than the destination's");
+      throw distribution_error("dist::alignment_plan: an operand's communicator holds other ranks than the destination's");
     std::array<bool, N> covered{};
     detail::plan_side_input<M> dst{[]<std::size_t... I>(std::index_sequence<I...>) {
                                      return std::array<dim_map, M>{((void)I, dim_map::undistributed(1))...};
@@ -81,14 +81,14 @@ class alignment_plan {
       const int j = dim_of[k];
       if (j >= 0) {
         if (from.shape()[k] != to.shape()[static_cast<std::size_t>(j)])
-          throw shape_error("dist: operand of shape " + detail::to_string(from.shape()) +
+          throw shape_error("dist::alignment_plan: operand of shape " + detail::to_string(from.shape()) +
                             " does not align with a destination of shape " + detail::to_string(to.shape()));
         dst.maps[k] = to.map(static_cast<std::size_t>(j));
         dst.grid[k] = to.grid()[static_cast<std::size_t>(j)];
         covered[static_cast<std::size_t>(j)] = true;
         local_[k] = to.local_shape()[static_cast<std::size_t>(j)];
       } else {
-        if (from.shape()[k] != 1) throw shape_error("dist: only an extent-1 operand dim can be broadcast");
+        if (from.shape()[k] != 1) throw shape_error("dist::alignment_plan: only an extent-1 operand dim can be broadcast");
         dst.maps[k] = dim_map::undistributed(1);
         dst.grid[k] = 1;
         local_[k] = 1;
@@ -116,7 +116,7 @@ class alignment_plan {
     auto [send, recv] =
         detail::build_plan<M>(detail::side_input(from), dst, identity, send_coord, recv_coord, fans ? &fan : nullptr);
     if (empty) recv = {};
-    x_ = detail::exchange<M>(from.comm(), to.comm(), std::move(send), std::move(recv), "dist: aligning an operand");
+    x_ = detail::exchange<M>(from.comm(), to.comm(), std::move(send), std::move(recv), "dist::alignment_plan (bringing an operand to the destination's layout)");
     x_.keep_scratch_up_to(std::size_t{16} << 20);
   }
 

@@ -5,10 +5,13 @@
 #pragma once
 
 #include <algorithm>
+#include <cstdint>
 #include <numeric>
+#include <span>
 #include <vector>
 
 #include "../array/buffer.hpp"
+#include "../core/agree.hpp"
 #include "../core/communicator.hpp"
 #include "plan.hpp"
 
@@ -42,15 +45,18 @@ class exchange {
     const int me = from.rank();
     scounts_.assign(static_cast<std::size_t>(P), 0);
     rcounts_.assign(static_cast<std::size_t>(P), 0);
-    for (const auto& p : send_.peers)
-      if (p.rank != me) scounts_[static_cast<std::size_t>(p.rank)] = mpi_count(p.count, op);
-    for (const auto& p : recv_.peers)
-      if (p.rank != me) rcounts_[static_cast<std::size_t>(p.rank)] = mpi_count(p.count, op);
-    sdispls_ = displacements(scounts_, op);
-    rdispls_ = displacements(rcounts_, op);
-    // every rank talks to few peers: point-to-point beats MPI_Alltoallv's O(P) (agreed on all ranks)
-    const int max_peers = allreduce<int>(from, std::max(send_peers(), recv_peers()), MPI_MAX);
-    point_to_point_ = 2 * max_peers < P;
+    // every rank talks to few peers: point-to-point beats MPI_Alltoallv's O(P); agreed on all
+    // ranks in the same allreduce that agrees on errors (counts MPI cannot express on some rank)
+    std::uint64_t most_peers = ~static_cast<std::uint64_t>(std::max(send_peers(), recv_peers()));
+    agree_and_reduce(from, op, std::span<std::uint64_t>(&most_peers, 1), [&] {
+      for (const auto& p : send_.peers)
+        if (p.rank != me) scounts_[static_cast<std::size_t>(p.rank)] = mpi_count(p.count, op);
+      for (const auto& p : recv_.peers)
+        if (p.rank != me) rcounts_[static_cast<std::size_t>(p.rank)] = mpi_count(p.count, op);
+      sdispls_ = displacements(scounts_, op);
+      rdispls_ = displacements(rcounts_, op);
+    });
+    point_to_point_ = 2 * static_cast<int>(~most_peers) < P;
   }
 
   int send_peers() const noexcept { return others(send_); }

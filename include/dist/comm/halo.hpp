@@ -53,7 +53,7 @@ class halo_exchange {
   halo_exchange(array<T, N>& a, const detail::ghost_request<N>& req) : a_(&a), req_(req) {
     for (std::size_t d = 0; d < N; ++d)
       if (req_.lo[d] > a.ghost_width(d) || req_.hi[d] > a.ghost_width(d))
-        throw distribution_error("dist: a halo exchange asks for more ghost layers along dim " + std::to_string(d) +
+        throw distribution_error("dist::array::exchange_halo: the exchange asks for more ghost layers along dim " + std::to_string(d) +
                                  " than the array has");
     post();
   }
@@ -99,59 +99,118 @@ class halo_exchange {
     return p;
   }
 
-  // The rank at grid offset `dir` (each -1, 0, +1) from mine, or MPI_PROC_NULL
-  // past a non-periodic edge.
-  int neighbour(const std::array<int, N>& dir) const {
-    const auto& dist = a_->distribution();
-    auto c = dist.grid_coords();
-    for (std::size_t d = 0; d < N; ++d) {
-      const int p = dist.grid()[d];
-      int x = c[d] + dir[d];
-      if (x < 0 || x >= p) {
-        if (!a_->periodic(d)) return MPI_PROC_NULL;
-        x = (x + p) % p;
-      }
-      c[d] = x;
+  // One dim's share of a ghost box: along dim d, `len` elements at padded
+  // position `at` here, exchanged with grid coordinate `coord`.
+  struct piece {
+    int coord;
+    index_t at, len;
+  };
+
+  // The coordinates a side of dim d exchanges with, and where. side -1: the
+  // lower ghosts (req_.lo[d] wide), +1: the upper ones (req_.hi[d]), 0: the
+  // block itself (same coordinate). Receiving (`recv`): who owns the
+  // elements my ghosts on that side show. Sending: whose ghosts on that
+  // side show my elements. Blocks may be empty or narrower than the width,
+  // so a side may span several coordinates; periodic dims wrap. Each
+  // coordinate appears at most once per side. O(log p + pieces).
+  std::vector<piece> pieces(std::size_t d, int side, bool recv) const {
+    const dim_map& m = a_->distribution().map(d);
+    const index_t g = a_->ghost_width(d), n = m.size(), ls = m.local_size();
+    const int p = m.procs(), c = m.coord();
+    std::vector<piece> out;
+    if (side == 0) {
+      out.push_back({c, g, ls});
+      return out;
     }
-    return dist.grid_rank(c);
+    const index_t w = side < 0 ? req_.lo[d] : req_.hi[d];
+    if (w == 0) return out;
+    const bool wrap = a_->periodic(d);
+    const index_t s = m.block_start(c), e = s + ls;
+    if (recv) {  // my ghosts show the (unwrapped) indices [lo, hi)
+      index_t lo = side < 0 ? s - w : e, hi = side < 0 ? s : e + w;
+      if (!wrap) lo = std::max<index_t>(lo, 0), hi = std::min(hi, n);
+      for (index_t x = lo; x < hi;) {
+        const index_t y = ((x % n) + n) % n;
+        const int o = m.owner(y);
+        const index_t len = std::min(hi - x, m.block_start(o + 1) - y);
+        out.push_back({o, side < 0 ? g - (s - x) : g + ls + (x - e), len});
+        x += len;
+      }
+      return out;
+    }
+    // first coordinate j in [0, p] whose block starts after x
+    const auto first_after = [&](index_t x) {
+      int lo = 0, hi = p + 1;
+      while (lo < hi) {
+        const int mid = (lo + hi) / 2;
+        if (m.block_start(mid) > x) hi = mid;
+        else lo = mid + 1;
+      }
+      return lo;
+    };
+    // my block as the receivers see it: as it is, and (periodic) one extent below or above
+    for (int k = 0; k < (wrap ? 2 : 1); ++k) {
+      const index_t shift = k * n;
+      const index_t S = side < 0 ? s - shift : s + shift, E = side < 0 ? e - shift : e + shift;
+      if (side < 0) {  // receivers c' whose lower ghosts [s' - w, s') meet [S, E): s' in (S, E + w)
+        for (int q = first_after(S); q < p && m.block_start(q) < E + w; ++q) {
+          const index_t sq = m.block_start(q), lo = std::max(sq - w, S), hi = std::min(sq, E);
+          if (lo < hi) out.push_back({q, g + (lo - S), hi - lo});
+        }
+      } else {  // receivers c' whose upper ghosts [e', e' + w) meet [S, E): e' in (S - w, E)
+        for (int q = std::max(first_after(S - w) - 1, 0); q < p && m.block_start(q + 1) < E; ++q) {
+          const index_t eq = m.block_start(q + 1), lo = std::max(eq, S), hi = std::min(eq + w, E);
+          if (lo < hi) out.push_back({q, g + (lo - S), hi - lo});
+        }
+      }
+    }
+    return out;
   }
 
-  // Every neighbour at once, faces, edges and corners (3^N - 1 directions,
-  // those whose ghost sides are asked for): the ghosts at side `dir` come
-  // from the rank at offset dir, whose layers on side -dir travel. One
-  // round, so all of it can overlap with work (a corner is a small message
-  // of its own instead of a second round along the next dim).
+  // Every side at once, faces, edges and corners (3^N - 1 directions,
+  // those whose widths are asked for): the ghosts at side `dir` come from
+  // the coordinates owning what they show, and my elements go to the ranks
+  // whose ghosts at side `dir` show them. One round, so all of it can
+  // overlap with work (a corner is a small message of its own instead of a
+  // second round along the next dim). A message is tagged with the
+  // receiver's side, which makes (peer, tag) unique.
   void post() {
     const communicator& c = a_->comm();
-    const auto ls = a_->local_shape();
+    const auto& dist = a_->distribution();
     const MPI_Datatype type = detail::mpi_type<T>();
     std::array<int, N> dir;
     dir.fill(-1);
     int tag = 0;
     do {
       const int my_tag = tag++;
-      bool zero = true, wanted = true;
-      detail::ghost_box<N> rb, sb;  // receive into my ghosts at side dir; send my layers at side dir
-      for (std::size_t d = 0; d < N; ++d) {
-        const index_t g = a_->ghost_width(d), n = ls[d];
-        if (dir[d] == 0) {
-          rb.at[d] = sb.at[d] = g;
-          rb.ext[d] = sb.ext[d] = n;
-          continue;
+      bool zero = true;
+      for (std::size_t d = 0; d < N; ++d) zero = zero && dir[d] == 0;
+      if (zero) continue;
+      for (const bool recv : {true, false}) {
+        std::array<std::vector<piece>, N> per;
+        bool any = true;
+        for (std::size_t d = 0; d < N && any; ++d) {
+          per[d] = pieces(d, dir[d], recv);
+          any = !per[d].empty();
         }
-        zero = false;
-        // side -1: my lower ghosts (lo[d] wide) from below; my bottom hi[d] layers go down to fill its upper ghosts
-        const index_t rw = dir[d] < 0 ? req_.lo[d] : req_.hi[d], sw = dir[d] < 0 ? req_.hi[d] : req_.lo[d];
-        if (rw == 0 && sw == 0) wanted = false;
-        rb.at[d] = dir[d] < 0 ? g - rw : g + n;
-        rb.ext[d] = rw;
-        sb.at[d] = dir[d] < 0 ? g : g + n - sw;
-        sb.ext[d] = sw;
+        if (!any) continue;
+        // every combination of one piece per dim: one peer, one box
+        std::array<std::size_t, N> k{};
+        for (;;) {
+          std::array<int, N> pc;
+          detail::ghost_box<N> box;
+          for (std::size_t d = 0; d < N; ++d) {
+            const piece& x = per[d][k[d]];
+            pc[d] = x.coord;
+            box.at[d] = x.at;
+            box.ext[d] = x.len;
+          }
+          post_one(recv, dist.grid_rank(pc), box, my_tag, c, type);
+          std::size_t d = N;
+          while (d > 0 && ++k[d - 1] == per[d - 1].size()) k[--d] = 0;
+          if (d == 0) break;
+        }
       }
-      if (zero || !wanted) continue;
-      // both legs go to the rank at offset dir; it sends what I receive with the tag of its
-      // direction, -dir, whose number mirrors mine (tags are direction numbers 0 .. 3^N - 1)
-      post_leg(neighbour(dir), rb, static_cast<int>(ipow3(N)) - 1 - my_tag, sb, my_tag, c, type);
     } while (next_direction(dir));
     posted_ = true;
   }
@@ -168,36 +227,30 @@ class halo_exchange {
     return false;
   }
 
-  // Receives into box rb from `peer` (tag rtag) and sends box sb to it (tag stag); empty boxes and
-  // a missing neighbour (the ghosts keep what they hold) are skipped.
-  void post_leg(int peer, const detail::ghost_box<N>& rb, int rtag, const detail::ghost_box<N>& sb, int stag,
-                const communicator& c, MPI_Datatype type) {
-    if (peer == MPI_PROC_NULL) return;
+  // Receives box b (of the padded block) from `peer`, or sends it there;
+  // empty boxes are skipped.
+  void post_one(bool recv, int peer, const detail::ghost_box<N>& b, int tag, const communicator& c, MPI_Datatype type) {
+    const index_t n = detail::product(b.ext);
+    if (n == 0) return;
     MPI_Request r;
-    const index_t rn = detail::product(rb.ext), sn = detail::product(sb.ext);
-    if (rn > 0) {
-      const int count = detail::mpi_count(rn, "dist: halo exchange");
-      if (T* p = contiguous(rb)) {
-        detail::check_mpi(MPI_Irecv(p, count, type, peer, rtag, c, &r), "MPI_Irecv");
-      } else {
+    const int count = detail::mpi_count(n, "dist::array::exchange_halo");
+    T* p = contiguous(b);
+    if (recv) {
+      if (!p) {
         bufs_.emplace_back(static_cast<std::size_t>(count));
-        unpack_.push_back({bufs_.size() - 1, rb});
-        detail::check_mpi(MPI_Irecv(bufs_.back().data(), count, type, peer, rtag, c, &r), "MPI_Irecv");
+        unpack_.push_back({bufs_.size() - 1, b});
+        p = bufs_.back().data();
       }
-      reqs_.push_back(r);
-    }
-    if (sn > 0) {
-      const int count = detail::mpi_count(sn, "dist: halo exchange");
-      if (T* p = contiguous(sb)) {
-        detail::check_mpi(MPI_Isend(p, count, type, peer, stag, c, &r), "MPI_Isend");
-      } else {
+      detail::check_mpi(MPI_Irecv(p, count, type, peer, tag, c, &r), "MPI_Irecv");
+    } else {
+      if (!p) {
         bufs_.emplace_back(static_cast<std::size_t>(count));
-        detail::copy_strided(at(sb), detail::storage::strides(*a_), bufs_.back().data(), detail::row_major_strides(sb.ext),
-                             sb.ext);
-        detail::check_mpi(MPI_Isend(bufs_.back().data(), count, type, peer, stag, c, &r), "MPI_Isend");
+        detail::copy_strided(at(b), detail::storage::strides(*a_), bufs_.back().data(), detail::row_major_strides(b.ext), b.ext);
+        p = bufs_.back().data();
       }
-      reqs_.push_back(r);
+      detail::check_mpi(MPI_Isend(p, count, type, peer, tag, c, &r), "MPI_Isend");
     }
+    reqs_.push_back(r);
   }
 
   void finish() {

@@ -39,19 +39,19 @@ class redistribution_plan {
   redistribution_plan(const distribution<N>& from, const distribution<N>& to) : redistribution_plan(from, to, identity()) {}
   redistribution_plan(const distribution<N>& from, const distribution<N>& to, const std::array<std::size_t, N>& perm)
       : from_(from), to_(to), perm_(perm) {
-    const communicator& c = from.comm();
-    detail::collective_entry(c, "dist::redistribution_plan", from, to, perm);
-    detail::check_axes(perm, "dist::redistribution_plan");
-    for (std::size_t i = 0; i < N; ++i) {
-      if (to.shape()[i] != from.shape()[perm[i]])
-        throw shape_error("dist::redistribution_plan: cannot move an array of shape " + detail::to_string(from.shape()) +
-                          " to a distribution of shape " + detail::to_string(to.shape()) +
-                          (is_identity(perm) ? "" : " with axes " + detail::to_string(perm)));
-    }
-    int cmp = MPI_UNEQUAL;
-    detail::check_mpi(MPI_Comm_compare(from.comm(), to.comm(), &cmp), "MPI_Comm_compare");
-    if (cmp == MPI_UNEQUAL)
-      throw distribution_error("dist::redistribution_plan: the two distributions' communicators hold different sets of ranks");
+    detail::agree(from.comm(), "dist::redistribution_plan", [&] {
+      detail::check_axes(perm, "dist::redistribution_plan");
+      for (std::size_t i = 0; i < N; ++i) {
+        if (to.shape()[i] != from.shape()[perm[i]])
+          throw shape_error("dist::redistribution_plan: cannot move an array of shape " + detail::to_string(from.shape()) +
+                            " to a distribution of shape " + detail::to_string(to.shape()) +
+                            (is_identity(perm) ? "" : " with axes " + detail::to_string(perm)));
+      }
+      int cmp = MPI_UNEQUAL;
+      detail::check_mpi(MPI_Comm_compare(from.comm(), to.comm(), &cmp), "MPI_Comm_compare");
+      if (cmp == MPI_UNEQUAL)
+        throw distribution_error("dist::redistribution_plan: the two distributions' communicators hold different sets of ranks");
+    }, detail::arg("source distributions", from), detail::arg("target distributions", to), detail::arg("axes", perm));
     // unstructured dims: the other side's coordinates of my indices; source dim k lies along destination dim perm^-1[k]
     std::array<int, N> dim_of{};
     for (std::size_t i = 0; i < N; ++i) dim_of[perm[i]] = static_cast<int>(i);

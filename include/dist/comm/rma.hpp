@@ -219,7 +219,7 @@ template <class T, std::size_t N>
 void rma_transfer(const array<T, N>& a, const region<N>& r, T* buf, rma_op kind, MPI_Op op, const char* what) {
   const rma_window* w = storage::window(a);
   if (!w)
-    throw error(std::string(what) + ": the array is not exposed for one-sided access; call dist::fence(a) on every rank first");
+    throw mpi_error(std::string(what) + ": the array is not exposed for one-sided access; call dist::fence(a) on every rank first");
   const auto& dist = a.distribution();
   for (std::size_t d = 0; d < N; ++d)
     if (r.lo[d] < 0 || r.hi[d] > dist.shape()[d] || r.lo[d] > r.hi[d])
@@ -290,7 +290,8 @@ void fence(array<T, N>& a) {
   const MPI_Win win = w->handle();
   detail::check_mpi(MPI_Win_flush_all(win), "MPI_Win_flush_all");  // this rank's transfers done at their targets
   detail::check_mpi(MPI_Win_sync(win), "MPI_Win_sync");
-  detail::check_mpi(MPI_Barrier(a.comm()), "MPI_Barrier");  // everyone's transfers done
+  // everyone's transfers done (the barrier), and the windows every rank has released are freed
+  detail::free_released_windows(a.comm());
   detail::check_mpi(MPI_Win_sync(win), "MPI_Win_sync");     // and seen by this rank's loads
 }
 
@@ -342,7 +343,7 @@ void accumulate(array<T, N>& a, const region<N>& r, std::type_identity_t<std::sp
   detail::check_region_data(r, data.size(), "dist::accumulate");
   if constexpr (std::is_same_v<T, bool>)
     if (op == MPI_SUM || op == MPI_PROD)
-      throw error("dist::accumulate: bool arrays take logical ops (MPI_LOR, MPI_LAND, MPI_LXOR, MPI_REPLACE), not sums");
+      throw mpi_error("dist::accumulate: bool arrays take logical ops (MPI_LOR, MPI_LAND, MPI_LXOR, MPI_REPLACE), not sums");
   detail::rma_transfer(a, r, const_cast<T*>(data.data()), detail::rma_op::accumulate, op, "dist::accumulate");
 }
 

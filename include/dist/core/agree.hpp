@@ -1,10 +1,33 @@
-// agree_on_errors: run a local validation on every rank and, if it threw on
-// any rank, throw the same exception (type and message) on all of them.
+// Agreement: how a collective keeps every rank on one path when the input is
+// bad on some of them.
+//
+// Every public collective begins with one of two calls, so a reviewer can
+// see at its first line that it cannot leave ranks behind:
+//   detail::agree(c, "dist::save_npy", [&] { local checks }, detail::arg("path", path), ...);
+//     for collectives that validate input or communicate before acting
+//     (construction, planning, I/O, element access): every rank runs the
+//     checks, then one MPI_Allreduce tells every rank whether any rank
+//     failed (all then throw the lowest failing rank's exception) and
+//     whether all passed the same operation and global arguments (else all
+//     throw mpi_error naming the argument), in every build;
+//   detail::collective_entry(c, "dist::sum", ...) (collective_check.hpp)
+//     for the hot paths (expressions, reductions, halo exchanges), where the
+//     argument check costs an allreduce and so runs only with
+//     DIST_CHECK_COLLECTIVES.
+// A user callable (fromfunction's functor, a vectorized function) runs
+// inside detail::agree_on_errors, so its exception reaches every rank.
 #pragma once
 
+#include <array>
+#include <complex>
+#include <cstring>
 #include <climits>
+#include <cstdint>
 #include <exception>
+#include <span>
 #include <string>
+#include <string_view>
+#include <type_traits>
 #include <vector>
 
 #include "communicator.hpp"
@@ -12,44 +35,227 @@
 
 namespace dist::detail {
 
-/// Runs `validate()` on every rank of `c`. If it throws on one or more ranks,
-/// every rank throws the exception of the lowest failing rank (same dist
-/// error type, same message, plus "(on rank r)"). Costs one allreduce when
-/// all is well. Collective.
-template <class F>
-void agree_on_errors(const communicator& c, F&& validate) {
+#ifdef DIST_CHECK_COLLECTIVES
+inline constexpr bool check_collectives = true;
+#else
+inline constexpr bool check_collectives = false;
+#endif
+
+/// FNV-1a hash of the global arguments of a collective call.
+class arg_hash {
+ public:
+  arg_hash& bytes(const void* p, std::size_t n) noexcept {
+    const auto* b = static_cast<const unsigned char*>(p);
+    for (std::size_t i = 0; i < n; ++i) h_ = (h_ ^ b[i]) * 1099511628211ull;
+    return *this;
+  }
+  template <class T>
+    requires std::is_arithmetic_v<T> || std::is_enum_v<T>
+  arg_hash& add(T v) noexcept { return bytes(&v, sizeof v); }
+  template <class T>
+  arg_hash& add(const std::complex<T>& z) noexcept { return add(z.real()).add(z.imag()); }
+  arg_hash& add(std::string_view s) noexcept { return add(s.size()).bytes(s.data(), s.size()); }
+  template <class T, std::size_t N>
+  arg_hash& add(const std::array<T, N>& a) noexcept {
+    for (const auto& v : a) add(v);
+    return *this;
+  }
+  template <class T>
+  arg_hash& add(const std::vector<T>& a) noexcept {
+    add(a.size());
+    for (const auto& v : a) add(v);
+    return *this;
+  }
+  /// Anything with a `signature()` (e.g. a distribution) hashes by it.
+  template <class T>
+    requires requires(const T& t) { { t.signature() } -> std::convertible_to<std::uint64_t>; }
+  arg_hash& add(const T& t) noexcept { return add(static_cast<std::uint64_t>(t.signature())); }
+  std::uint64_t value() const noexcept { return h_; }
+
+ private:
+  std::uint64_t h_ = 14695981039346656037ull;
+};
+
+/// A global argument of a collective, by name: hashed for the agreement,
+/// described in the message when ranks differ.
+template <class T>
+struct named_arg {
+  const char* name;
+  const T& value;
+};
+template <class T>
+named_arg<T> arg(const char* name, const T& v) {
+  return {name, v};
+}
+
+/// Text of an argument for messages.
+inline std::string describe(std::string_view s) {
+  std::string r(1, '\'');
+  r.append(s);
+  r.push_back('\'');
+  return r;
+}
+inline std::string describe(const std::string& s) { return describe(std::string_view(s)); }
+inline std::string describe(const char* s) { return describe(std::string_view(s)); }
+template <class T>
+  requires std::is_arithmetic_v<T>
+std::string describe(const T& v) {
+  return std::to_string(v);
+}
+template <class T, std::size_t N>
+std::string describe(const std::array<T, N>& a) {
+  return to_string(a);
+}
+template <class T>
+std::string describe(const std::vector<T>& v) {
+  std::string s = "[";
+  for (std::size_t i = 0; i < v.size() && i < 8; ++i) s += (i ? ", " : "") + describe(v[i]);
+  return s + (v.size() > 8 ? ", ...]" : "]");
+}
+template <class T>
+  requires requires(const T& t) { { t.describe() } -> std::convertible_to<std::string>; }
+std::string describe(const T& t) {
+  return t.describe();
+}
+template <class T>
+std::string describe(const T&) {
+  return "(not shown)";
+}
+
+/// What a local check threw: a dist error class (1..5), another exception
+/// (6), or nothing (0).
+struct failure {
   int kind = 0;
   std::string msg;
+};
+
+template <class F>
+failure run_check(F&& check) noexcept {
   try {
-    validate();
+    check();
   } catch (const shape_error& e) {
-    kind = 1, msg = e.what();
+    return {1, e.what()};
   } catch (const distribution_error& e) {
-    kind = 2, msg = e.what();
+    return {2, e.what()};
   } catch (const index_error& e) {
-    kind = 3, msg = e.what();
+    return {3, e.what()};
   } catch (const io_error& e) {
-    kind = 4, msg = e.what();
+    return {4, e.what()};
   } catch (const mpi_error& e) {
-    kind = 5, msg = e.what();
+    return {5, e.what()};
   } catch (const std::exception& e) {
-    kind = 6, msg = e.what();
+    return {6, e.what()};
+  } catch (...) {
+    return {6, "an exception that is not a std::exception"};
   }
-  const int first = allreduce<int>(c, kind ? c.rank() : INT_MAX, MPI_MIN);
-  if (first == INT_MAX) return;
-  long long hdr[2] = {kind, static_cast<long long>(msg.size())};
+  return {};
+}
+
+/// Throws, on every rank, the failure of rank `first` (broadcast from it):
+/// the same dist error class and message, plus "(on rank r)". Collective.
+[[noreturn]] inline void throw_failure_of(const communicator& c, int first, failure f) {
+  long long hdr[2] = {f.kind, static_cast<long long>(f.msg.size())};
   check_mpi(MPI_Bcast(hdr, 2, MPI_LONG_LONG, first, c), "MPI_Bcast");
-  msg.resize(static_cast<std::size_t>(hdr[1]));
-  check_mpi(MPI_Bcast(msg.data(), static_cast<int>(hdr[1]), MPI_CHAR, first, c), "MPI_Bcast");
-  if (c.size() > 1) msg += " (on rank " + std::to_string(first) + ")";
+  f.msg.resize(static_cast<std::size_t>(hdr[1]));
+  check_mpi(MPI_Bcast(f.msg.data(), static_cast<int>(hdr[1]), MPI_CHAR, first, c), "MPI_Bcast");
+  if (c.size() > 1) f.msg += " (on rank " + std::to_string(first) + ")";
   switch (hdr[0]) {
-    case 1: throw shape_error(msg);
-    case 2: throw distribution_error(msg);
-    case 3: throw index_error(msg);
-    case 4: throw io_error(msg);
-    case 5: throw mpi_error(msg);
-    default: throw error(msg);
+    case 1: throw shape_error(f.msg);
+    case 2: throw distribution_error(f.msg);
+    case 3: throw index_error(f.msg);
+    case 4: throw io_error(f.msg);
+    case 5: throw mpi_error(f.msg);
+    default: throw error(f.msg);
   }
+}
+
+inline std::uint64_t hash_of(std::string_view s) { return arg_hash().add(s).value(); }
+template <class T>
+std::uint64_t hash_of(const T& v) {
+  return arg_hash().add(v).value();
+}
+
+/// Every agreement is one MPI_Allreduce of this many 64-bit words, whatever
+/// the operation: two different agreements meeting (ranks on different
+/// paths) compare their digests instead of mismatching counts.
+inline constexpr std::size_t agreement_words = 24;
+inline constexpr std::size_t max_agreed_args = 8, max_agreed_extras = agreement_words - 3 - 2 * max_agreed_args;
+
+/// The agreement step of a collective (see the file comment): runs `check`
+/// on every rank, then one MPI_Allreduce over `c` carries whether any rank
+/// failed, a digest of `op` and of each argument, and `extra` (values the
+/// caller wants reduced with MPI_MIN in the same message; encode a maximum
+/// as ~v). Throws on every rank: mpi_error when ranks called different
+/// operations; else the failure of the lowest failing rank; else mpi_error
+/// when they passed different arguments (naming the argument and this
+/// rank's value). Collective.
+template <class F, class... A>
+void agree_and_reduce(const communicator& c, std::string_view op, std::span<std::uint64_t> extra, F&& check,
+                      const named_arg<A>&... args) {
+  static_assert(sizeof...(A) <= max_agreed_args, "dist: too many arguments for one agreement");
+  failure f = run_check(check);
+  if (extra.size() > max_agreed_extras) throw mpi_error(std::string(op) + ": too many values for one agreement");
+  constexpr std::size_t K = 1 + sizeof...(A);
+  const std::array<std::uint64_t, K> h{hash_of(op), hash_of(args.value)...};
+  // [0] lowest failing rank, then (hash, ~hash) of the operation and each argument, then the extras
+  std::array<std::uint64_t, agreement_words> v;
+  v.fill(UINT64_MAX);
+  v[0] = f.kind ? static_cast<std::uint64_t>(c.rank()) : UINT64_MAX;
+  for (std::size_t i = 0; i < K; ++i) v[1 + 2 * i] = h[i], v[2 + 2 * i] = ~h[i];
+  constexpr std::size_t x0 = 3 + 2 * max_agreed_args;
+  for (std::size_t j = 0; j < extra.size(); ++j) v[x0 + j] = extra[j];
+  check_mpi(MPI_Allreduce(MPI_IN_PLACE, v.data(), static_cast<int>(v.size()), MPI_UINT64_T, MPI_MIN, c), "MPI_Allreduce");
+  for (std::size_t j = 0; j < extra.size(); ++j) extra[j] = v[x0 + j];
+  const auto differs = [&](std::size_t i) { return v[1 + 2 * i] != h[i] || v[2 + 2 * i] != ~h[i]; };
+  bool other_args = false;  // a rank with more arguments (another operation) left words set
+  for (std::size_t i = K; i < max_agreed_args + 1; ++i) other_args = other_args || v[1 + 2 * i] != UINT64_MAX || v[2 + 2 * i] != UINT64_MAX;
+  if (differs(0) || other_args)
+    throw mpi_error(std::string(op) + ": collective mismatch: this rank called " + std::string(op) +
+                    " while another rank of the communicator (size " + std::to_string(c.size()) +
+                    ") called a different collective");
+  if (v[0] != UINT64_MAX) throw_failure_of(c, static_cast<int>(v[0]), std::move(f));
+  std::size_t i = 1;
+  const auto check_arg = [&](const auto& a) {
+    if (differs(i++))
+      throw mpi_error(std::string(op) + ": collective mismatch: the ranks passed different " + a.name + " (this rank: " + describe(a.value) +
+                      "); a collective needs the same global arguments on every rank");
+  };
+  (check_arg(args), ...);
+  (void)check_arg;
+}
+
+/// agree_and_reduce without extra values. Collective.
+template <class F, class... A>
+void agree(const communicator& c, std::string_view op, F&& check, const named_arg<A>&... args) {
+  agree_and_reduce(c, op, {}, std::forward<F>(check), args...);
+}
+
+/// The first call of every hot-path collective (expressions, reductions,
+/// halo exchanges). With DIST_CHECK_COLLECTIVES defined, one agreement
+/// checks that all ranks of `c` called operation `op` with equal global
+/// `args` (else every rank throws mpi_error naming `op`); without it,
+/// nothing happens. Collective (when enabled).
+template <class... Args>
+void collective_entry(const communicator& c, std::string_view op, const Args&... args) {
+  if constexpr (check_collectives) {
+    arg_hash h;
+    (h.add(args), ...);
+    const std::uint64_t all = h.value();
+    agree(c, op, [] {}, arg("global arguments (DIST_CHECK_COLLECTIVES)", all));
+  } else {
+    (void)c;
+    (void)op;
+    ((void)args, ...);
+  }
+}
+
+/// Runs `validate` (local checks, or a user callable) on every rank of `c`.
+/// If it throws on one or more ranks, every rank throws the exception of
+/// the lowest failing rank (same dist error class, same message, plus "(on
+/// rank r)"). Costs one allreduce when all is well. Collective.
+template <class F>
+void agree_on_errors(const communicator& c, F&& validate) {
+  agree_and_reduce(c, "dist (agreeing on errors)", {}, std::forward<F>(validate));
 }
 
 }  // namespace dist::detail

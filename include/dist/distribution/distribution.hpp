@@ -29,6 +29,38 @@ namespace detail {
 /// Tag of distribution's constructor from ready-made maps (views).
 struct from_maps_t {};
 inline constexpr from_maps_t from_maps{};
+
+/// The specs of a distribution as a collective's argument: the digest
+/// covers kinds, bounds and block sizes (not unstructured indices, which
+/// differ by rank). Local.
+template <std::size_t N>
+struct spec_list {
+  const std::array<dim_spec, N>& specs;
+  std::uint64_t signature() const noexcept {
+    arg_hash h;
+    for (const auto& sp : specs) {
+      h.add(sp.index());
+      if (auto* b = std::get_if<block>(&sp)) h.add(b->bounds);
+      if (auto* b = std::get_if<block_cyclic>(&sp)) h.add(b->nb);
+    }
+    return h.value();
+  }
+  std::string describe() const {
+    std::string t = "(";
+    for (std::size_t d = 0; d < N; ++d) {
+      if (d) t += ", ";
+      std::visit([&](const auto& sp) {
+        using S = std::decay_t<decltype(sp)>;
+        if constexpr (std::is_same_v<S, block>) t += sp.bounds.empty() ? "block" : "block" + detail::describe(sp.bounds);
+        else if constexpr (std::is_same_v<S, cyclic>) t += "cyclic";
+        else if constexpr (std::is_same_v<S, block_cyclic>) t += "block_cyclic{" + std::to_string(sp.nb) + "}";
+        else if constexpr (std::is_same_v<S, unstructured>) t += "unstructured";
+        else t += "undistributed";
+      }, specs[d]);
+    }
+    return t + ")";
+  }
+};
 }  // namespace detail
 
 /// One dimension of the Distributed Array Protocol (v0.10.0) view of a rank.
@@ -53,62 +85,19 @@ class distribution {
   distribution(const dist::shape<N>& s, comm_ref c) : distribution(s, default_specs(), c) {}
 
   /// `specs[d]` along dimension d over `g` (empty: SPEC's default-grid rule).
-  /// Throws distribution_error (bad bounds, block size, grid, or unstructured
-  /// indices that are not a partition: detected collectively, on every rank)
-  /// or shape_error (negative extent). Collective.
+  /// Throws, on every rank: distribution_error (bad bounds, block size,
+  /// grid, or unstructured indices that are not a partition), shape_error
+  /// (negative extent), or mpi_error when the ranks passed different shapes,
+  /// specs or grids (one allreduce checks the digest). Collective.
   distribution(const dist::shape<N>& s, const std::array<dim_spec, N>& specs, comm_ref c, const dist::grid& g = {})
       : st_(std::make_shared<state>()) {
     state& st = *st_;
     st.shape = s;
     st.comm = c.get();
-    detail::collective_entry(st.comm, "dist::distribution", s, spec_hash(specs), g.extents());
-    for (std::size_t d = 0; d < N; ++d)
-      if (s[d] < 0) throw shape_error("dist::distribution: extent " + std::to_string(s[d]) + " of dim " +
-                                      std::to_string(d) + " is negative in shape " + detail::to_string(s));
-    st.grid = make_grid(s, specs, g, st.comm.size());
-    // a grid of one coordinate: every rank holds the whole array, and in
-    // global order unless an unstructured dim permutes it
-    st.replicated = std::all_of(st.grid.begin(), st.grid.end(), [](int e) { return e == 1; }) &&
-                    std::none_of(specs.begin(), specs.end(),
-                                 [](const dim_spec& sp) { return std::holds_alternative<unstructured>(sp); });
-    const int rank = st.replicated ? 0 : st.comm.rank();
-    st.coords = coords_of(rank);
     bool any_unstructured = false;
-    for (std::size_t d = 0; d < N; ++d) {
-      const int p = st.grid[d], cd = st.coords[d];
-      const index_t n = s[d];
-      const auto where = [&] { return "dist::distribution: dim " + std::to_string(d) + ": "; };
-      try {
-        std::visit(
-            [&](const auto& sp) {
-              using S = std::decay_t<decltype(sp)>;
-              if constexpr (std::is_same_v<S, block>) {
-                if (sp.bounds.empty()) st.maps[d] = dim_map::block(n, p, cd);
-                else {
-                  if (static_cast<index_t>(sp.bounds.size()) != p + 1)
-                    throw distribution_error("block bounds have " + std::to_string(sp.bounds.size()) +
-                                             " entries but the grid has " + std::to_string(p) +
-                                             " coordinates (needs " + std::to_string(p + 1) + ")");
-                  if (sp.bounds.back() != n)
-                    throw distribution_error("block bounds end at " + std::to_string(sp.bounds.back()) +
-                                             " but the extent is " + std::to_string(n));
-                  st.maps[d] = dim_map::block(sp.bounds, cd);
-                }
-              } else if constexpr (std::is_same_v<S, cyclic>) {
-                st.maps[d] = dim_map::cyclic(n, p, cd);
-              } else if constexpr (std::is_same_v<S, block_cyclic>) {
-                st.maps[d] = dim_map::block_cyclic(n, sp.nb, p, cd);
-              } else if constexpr (std::is_same_v<S, undistributed>) {
-                st.maps[d] = dim_map::undistributed(n);
-              } else {
-                any_unstructured = true;
-              }
-            },
-            specs[d]);
-      } catch (const distribution_error& e) {
-        throw distribution_error(where() + e.what());
-      }
-    }
+    const detail::spec_list<N> sl{specs};
+    detail::agree(st.comm, "dist::distribution", [&] { any_unstructured = build_structured(specs, g); },
+                  detail::arg("shapes", s), detail::arg("specs", sl), detail::arg("grids", g.extents()));
     if (any_unstructured) build_directories(specs);
   }
 
@@ -183,7 +172,7 @@ class distribution {
           specs[d] = is_balanced ? dim_spec{block{}} : dim_spec{block{bounds}};
         } else if (x.dist_type == 'c') {
           if (x.block_size < 1) throw distribution_error(where + "block_size must be >= 1, got " + std::to_string(x.block_size));
-          if (x.start != std::min<index_t>(x.proc_grid_rank * x.block_size, x.size))
+          if (x.start != x.proc_grid_rank * x.block_size)
             throw distribution_error(where + "start " + std::to_string(x.start) + " is not proc_grid_rank * block_size");
           specs[d] = x.block_size == 1 ? dim_spec{cyclic{}} : dim_spec{block_cyclic{x.block_size}};
         } else if (x.dist_type == 'u') {
@@ -302,7 +291,7 @@ class distribution {
         case dim_kind::block_cyclic:
           x.dist_type = 'c';
           x.block_size = m.block_size();
-          x.start = std::min<index_t>(m.coord() * m.block_size(), m.size());
+          x.start = m.coord() * m.block_size();  // even where the coordinate owns nothing (the protocol's rule)
           break;
         case dim_kind::unstructured:
           x.dist_type = 'u';
@@ -320,6 +309,13 @@ class distribution {
     h.add(st_->shape).add(st_->grid);
     for (const auto& m : st_->maps) h.add(m.kind()).add(m.block_size()).add(m.bounds());
     return h.value();
+  }
+
+  /// "shape (10, 7), grid (3, 1), block x undistributed", for messages. Local.
+  std::string describe() const {
+    std::string t = "shape " + detail::to_string(st_->shape) + ", grid " + detail::to_string(st_->grid) + ", ";
+    for (std::size_t d = 0; d < N; ++d) t += std::string(d ? " x " : "") + to_string(st_->maps[d].kind());
+    return t;
   }
 
   /// True when `o` is a copy of this distribution (shares its state). Local.
@@ -357,6 +353,61 @@ class distribution {
     std::array<std::shared_ptr<const detail::directory>, N> directories{};
   };
 
+  // Validates the specs and builds the maps of the structured dims (local;
+  // throws on bad input). True when some dim is unstructured.
+  bool build_structured(const std::array<dim_spec, N>& specs, const dist::grid& g) {
+    state& st = *st_;
+    const dist::shape<N>& s = st.shape;
+    for (std::size_t d = 0; d < N; ++d)
+      if (s[d] < 0) throw shape_error("dist::distribution: extent " + std::to_string(s[d]) + " of dim " +
+                                      std::to_string(d) + " is negative in shape " + detail::to_string(s));
+    st.grid = make_grid(s, specs, g, st.comm.size());
+    // a grid of one coordinate: every rank holds the whole array, and in
+    // global order unless an unstructured dim permutes it
+    st.replicated = std::all_of(st.grid.begin(), st.grid.end(), [](int e) { return e == 1; }) &&
+                    std::none_of(specs.begin(), specs.end(),
+                                 [](const dim_spec& sp) { return std::holds_alternative<unstructured>(sp); });
+    const int rank = st.replicated ? 0 : st.comm.rank();
+    st.coords = coords_of(rank);
+    bool any_unstructured = false;
+    for (std::size_t d = 0; d < N; ++d) {
+      const int p = st.grid[d], cd = st.coords[d];
+      const index_t n = s[d];
+      const auto where = [&] { return "dist::distribution: dim " + std::to_string(d) + ": "; };
+      try {
+        std::visit(
+            [&](const auto& sp) {
+              using S = std::decay_t<decltype(sp)>;
+              if constexpr (std::is_same_v<S, block>) {
+                if (sp.bounds.empty()) st.maps[d] = dim_map::block(n, p, cd);
+                else {
+                  if (static_cast<index_t>(sp.bounds.size()) != p + 1)
+                    throw distribution_error("block bounds have " + std::to_string(sp.bounds.size()) +
+                                             " entries but the grid has " + std::to_string(p) +
+                                             " coordinates (needs " + std::to_string(p + 1) + ")");
+                  if (sp.bounds.back() != n)
+                    throw distribution_error("block bounds end at " + std::to_string(sp.bounds.back()) +
+                                             " but the extent is " + std::to_string(n));
+                  st.maps[d] = dim_map::block(sp.bounds, cd);
+                }
+              } else if constexpr (std::is_same_v<S, cyclic>) {
+                st.maps[d] = dim_map::cyclic(n, p, cd);
+              } else if constexpr (std::is_same_v<S, block_cyclic>) {
+                st.maps[d] = dim_map::block_cyclic(n, sp.nb, p, cd);
+              } else if constexpr (std::is_same_v<S, undistributed>) {
+                st.maps[d] = dim_map::undistributed(n);
+              } else {
+                any_unstructured = true;
+              }
+            },
+            specs[d]);
+      } catch (const distribution_error& e) {
+        throw distribution_error(where() + e.what());
+      }
+    }
+    return any_unstructured;
+  }
+
   static std::array<dim_map, N> filled(const dim_map& m) {
     return [&]<std::size_t... I>(std::index_sequence<I...>) {
       return std::array<dim_map, N>{((void)I, m)...};
@@ -368,16 +419,6 @@ class distribution {
     sp[0] = block{};
     for (std::size_t d = 1; d < N; ++d) sp[d] = undistributed{};
     return sp;
-  }
-
-  static std::uint64_t spec_hash(const std::array<dim_spec, N>& specs) {
-    detail::arg_hash h;
-    for (const auto& sp : specs) {
-      h.add(sp.index());
-      if (auto* b = std::get_if<block>(&sp)) h.add(b->bounds);
-      if (auto* b = std::get_if<block_cyclic>(&sp)) h.add(b->nb);
-    }
-    return h.value();
   }
 
   static std::array<int, N> make_grid(const dist::shape<N>& s, const std::array<dim_spec, N>& specs,

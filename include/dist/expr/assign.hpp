@@ -10,6 +10,7 @@
 
 #include "../array/array.hpp"
 #include "../array/view.hpp"
+#include "../core/agree.hpp"
 #include "../core/collective_check.hpp"
 #include "evaluate.hpp"
 #include "node.hpp"
@@ -77,22 +78,51 @@ void evaluate_affine(array<T, P>& par, bind_context<P>& ctx, const X& x, Op op, 
     if (box && std::is_same_v<Op, assign_to>) copy_outside_box(old.data(), fresh.data(), storage::padded_shape(par), at, ls);
     else std::copy_n(old.data(), old.size(), fresh.data());
   }
-  if constexpr (std::is_same_v<Wait, std::nullptr_t>) {
-    run_assign(out, dst_st, ls, b, op);
-  } else {  // the positions that read no ghost first, while the exchange is in flight
-    index<P> in_lo{}, in_hi = ls;
-    if (ctx.reads_ghosts)
-      for (std::size_t d = 0; d < P; ++d) {
-        in_lo[d] = std::min(ctx.safe_lo[d], ls[d]);
-        in_hi[d] = std::max(in_lo[d], ctx.safe_hi[d]);
-      }
-    shape<P> in_ext;
-    for (std::size_t d = 0; d < P; ++d) in_ext[d] = in_hi[d] - in_lo[d];
-    run_assign_box(out, dst_st, in_lo, in_ext, b, op);
-    wait();
-    for_each_rim_box(ls, in_lo, in_hi, [&](const index<P>& lo, const shape<P>& ext) { run_assign_box(out, dst_st, lo, ext, b, op); });
-  }
+  const auto loop = [&] {
+    if constexpr (std::is_same_v<Wait, std::nullptr_t>) {
+      run_assign(out, dst_st, ls, b, op);
+    } else {  // the positions that read no ghost first, while the exchange is in flight
+      index<P> in_lo{}, in_hi = ls;
+      if (ctx.reads_ghosts)
+        for (std::size_t d = 0; d < P; ++d) {
+          in_lo[d] = std::min(ctx.safe_lo[d], ls[d]);
+          in_hi[d] = std::max(in_lo[d], ctx.safe_hi[d]);
+        }
+      shape<P> in_ext;
+      for (std::size_t d = 0; d < P; ++d) in_ext[d] = in_hi[d] - in_lo[d];
+      run_assign_box(out, dst_st, in_lo, in_ext, b, op);
+      wait();
+      for_each_rim_box(ls, in_lo, in_hi, [&](const index<P>& lo, const shape<P>& ext) { run_assign_box(out, dst_st, lo, ext, b, op); });
+    }
+  };
+  if constexpr (has_user_code_v<X>) agree_on_errors(par.comm(), loop);  // a user callable threw on some rank: on every rank
+  else loop();
   if (ctx.hazard) storage::swap_spare(par);
+}
+
+/// Digest of the layouts of x's array operands (views: their parent's
+/// layout and their shape), for DIST_CHECK_COLLECTIVES: ranks assigning
+/// from operands on different layouts would communicate differently. Local.
+template <class X>
+std::uint64_t operand_layouts(const X& x, const communicator& c) {
+  arg_hash h;
+  // (an operand on other ranks is left out: binding reports it, on every rank)
+  const auto layout = [&](const auto& d) {
+    int cmp = MPI_UNEQUAL;
+    MPI_Comm_compare(d.comm(), c, &cmp);
+    h.add(cmp == MPI_UNEQUAL ? std::uint64_t{0} : d.signature());
+  };
+  const auto visit = [&](const auto& a) {
+    if constexpr (requires { a.parent(); }) {
+      layout(a.parent().distribution());
+      h.add(a.shape());
+    } else {
+      layout(a.distribution());
+    }
+  };
+  if constexpr (is_array_v<X>) visit(x);
+  else if constexpr (requires { x.for_each_array(visit); }) x.for_each_array(visit);
+  return h.value();
 }
 
 template <class T, std::size_t N, class X, class Op, class Wait>
@@ -106,8 +136,9 @@ void assign_expression(array<T, N>& dst, const X& x, Op op, Wait wait) {
     });
   } else {
     static_assert(ndim_of<X> <= N, "dist: cannot assign an expression of higher rank than the destination");
-    collective_entry(dst.comm(), "dist::array assignment", dst.distribution(), x.shape());
-    (void)trailing_dims(x.shape(), dst.shape());  // shape_error on every rank before any communication
+    if constexpr (check_collectives)
+      collective_entry(dst.comm(), "dist::array assignment", dst.distribution(), x.shape(), operand_layouts(x, dst.comm()));
+    (void)trailing_dims(x.shape(), dst.shape(), "dist::array assignment");  // shape_error on every rank before any communication
     bind_context<N> ctx{dst.distribution(), {}};
     ctx.dst_array = &dst;
     ctx.dst_dist = &dst.distribution();
@@ -127,8 +158,9 @@ void assign_view(const view<A, M>& v, const X& x, Op op, Wait wait) {
   auto& par = v.parent();
   if constexpr (!element<X>) {
     static_assert(ndim_of<X> <= M, "dist: cannot assign an expression of higher rank than the view");
-    collective_entry(par.comm(), "dist::view assignment", par.distribution(), x.shape(), v.shape());
-    (void)trailing_dims(x.shape(), v.shape());  // shape_error on every rank before any communication
+    if constexpr (check_collectives)
+      collective_entry(par.comm(), "dist::view assignment", par.distribution(), x.shape(), v.shape(), operand_layouts(x, par.comm()));
+    (void)trailing_dims(x.shape(), v.shape(), "dist::view assignment");  // shape_error on every rank before any communication
   }
   const auto layout = v.layout();
   const auto& L = *layout;
@@ -176,7 +208,9 @@ void assign_view(const view<A, M>& v, const X& x, Op op, Wait wait) {
       if (!std::is_same_v<Op, assign_to>) copy_view_block(L, storage::origin(par), storage::strides(par), tmp.data(), true);
       if constexpr (!std::is_same_v<Wait, std::nullptr_t>) wait();
       auto b = bind(x, ctx);
-      run_assign(tmp.data(), row_major_strides(ls), ls, b, op);
+      const auto loop = [&] { run_assign(tmp.data(), row_major_strides(ls), ls, b, op); };
+      if constexpr (has_user_code_v<X>) agree_on_errors(par.comm(), loop);
+      else loop();
       copy_view_block(L, storage::origin(par), storage::strides(par), tmp.data(), false);
     }
   }

@@ -112,7 +112,7 @@ struct bound_function {
 /// N-M+k (NumPy's trailing alignment), or is broadcast (-1) where its extent
 /// is 1 and the destination's is not.
 template <std::size_t M, std::size_t N>
-std::array<int, M> trailing_dims(const shape<M>& s, const shape<N>& to) {
+std::array<int, M> trailing_dims(const shape<M>& s, const shape<N>& to, const char* op = "dist: an expression") {
   static_assert(M <= N, "dist: an operand has more dimensions than the destination");
   std::array<int, M> dim_of;
   for (std::size_t k = 0; k < M; ++k) {
@@ -120,7 +120,7 @@ std::array<int, M> trailing_dims(const shape<M>& s, const shape<N>& to) {
     if (s[k] == to[j]) dim_of[k] = static_cast<int>(j);
     else if (s[k] == 1) dim_of[k] = -1;
     else
-      throw shape_error("dist: an operand of shape " + to_string(s) + " cannot be broadcast to shape " + to_string(to));
+      throw shape_error(std::string(op) + ": an operand of shape " + to_string(s) + " cannot be broadcast to shape " + to_string(to));
   }
   return dim_of;
 }
@@ -203,7 +203,7 @@ void check_same_ranks(const communicator& c, const bind_context<N>& ctx) {
   int cmp = MPI_UNEQUAL;
   check_mpi(MPI_Comm_compare(c, ctx.to.comm(), &cmp), "MPI_Comm_compare");
   if (cmp == MPI_UNEQUAL)
-    throw shape_error("dist: mixed communicators: an operand lives on other ranks than the destination");
+    throw shape_error("dist: an expression mixes communicators: an operand lives on other ranks than the destination");
 }
 
 /// Notes a zero-copy operand reading `parent`'s memory at (base, strides):

@@ -10,6 +10,7 @@
 #include <type_traits>
 #include <utility>
 
+#include "../core/numeric.hpp"
 #include "node.hpp"
 #include "promote.hpp"
 
@@ -28,8 +29,8 @@ template <class R, class A> constexpr R as(const A& a) {
 struct plus_op { template <class A, class B> auto operator()(A a, B b) const { using R = promote_t<A, B>; return as<R>(as<R>(a) + as<R>(b)); } };
 struct minus_op { template <class A, class B> auto operator()(A a, B b) const { using R = promote_t<A, B>; return as<R>(as<R>(a) - as<R>(b)); } };
 struct multiplies_op { template <class A, class B> auto operator()(A a, B b) const { using R = promote_t<A, B>; return as<R>(as<R>(a) * as<R>(b)); } };
-/// Division as C++: integers truncate.
-struct divides_op { template <class A, class B> auto operator()(A a, B b) const { using R = promote_t<A, B>; return as<R>(as<R>(a) / as<R>(b)); } };
+/// Division as C++: integers truncate; by zero they give 0, as NumPy's (core/numeric.hpp).
+struct divides_op { template <class A, class B> auto operator()(A a, B b) const { using R = promote_t<A, B>; return divide<R>(as<R>(a), as<R>(b)); } };
 /// Integers: C++'s % (sign of the dividend). Floating: NumPy's remainder (sign of the divisor).
 struct modulus_op {
   template <class A, class B>
@@ -40,7 +41,7 @@ struct modulus_op {
       if (r != 0 && ((r < 0) != (as<R>(b) < 0))) r += as<R>(b);
       return r;
     } else {
-      return as<R>(as<R>(a) % as<R>(b));
+      return int_remainder<R>(as<R>(a), as<R>(b));
     }
   }
 };
@@ -57,6 +58,25 @@ struct bit_or_op { template <class A, class B> auto operator()(A a, B b) const {
 struct bit_xor_op { template <class A, class B> auto operator()(A a, B b) const { using R = promote_t<A, B>; return static_cast<R>(as<R>(a) ^ as<R>(b)); } };
 struct shift_left_op { template <class A, class B> auto operator()(A a, B b) const { using R = promote_t<A, B>; return static_cast<R>(as<R>(a) << as<R>(b)); } };
 struct shift_right_op { template <class A, class B> auto operator()(A a, B b) const { using R = promote_t<A, B>; return static_cast<R>(as<R>(a) >> as<R>(b)); } };
+// the operators by name in messages
+template <> inline constexpr const char* op_name<plus_op> = "operator+";
+template <> inline constexpr const char* op_name<minus_op> = "operator-";
+template <> inline constexpr const char* op_name<multiplies_op> = "operator*";
+template <> inline constexpr const char* op_name<divides_op> = "operator/";
+template <> inline constexpr const char* op_name<modulus_op> = "operator%";
+template <> inline constexpr const char* op_name<equal_op> = "operator==";
+template <> inline constexpr const char* op_name<not_equal_op> = "operator!=";
+template <> inline constexpr const char* op_name<less_op> = "operator<";
+template <> inline constexpr const char* op_name<less_equal_op> = "operator<=";
+template <> inline constexpr const char* op_name<greater_op> = "operator>";
+template <> inline constexpr const char* op_name<greater_equal_op> = "operator>=";
+template <> inline constexpr const char* op_name<logical_and_op> = "operator&&";
+template <> inline constexpr const char* op_name<logical_or_op> = "operator||";
+template <> inline constexpr const char* op_name<bit_and_op> = "operator&";
+template <> inline constexpr const char* op_name<bit_or_op> = "operator|";
+template <> inline constexpr const char* op_name<bit_xor_op> = "operator^";
+template <> inline constexpr const char* op_name<shift_left_op> = "operator<<";
+template <> inline constexpr const char* op_name<shift_right_op> = "operator>>";
 struct negate_op { template <class A> A operator()(A a) const { return static_cast<A>(-a); } };
 struct identity_op { template <class A> A operator()(A a) const { return a; } };
 struct logical_not_op { template <class A> bool operator()(A a) const { return a == A{}; } };
@@ -225,7 +245,8 @@ class vectorized {
   template <class... X>
     requires((expression<X> || scalar<X>) && ...) && (expression<X> || ...)
   auto operator()(X&&... x) const {
-    return function_node<F, decltype(closure(std::forward<X>(x)))...>(f_, closure(std::forward<X>(x))...);
+    return function_node<detail::user_fn<F>, decltype(closure(std::forward<X>(x)))...>(detail::user_fn<F>{f_},
+                                                                                      closure(std::forward<X>(x))...);
   }
 
  private:

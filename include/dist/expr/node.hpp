@@ -54,10 +54,15 @@ struct scalar_leaf {
   template <class V> void for_each_array(V&&) const {}
 };
 
+/// The operation of a node with functor F, for messages ("operator+";
+/// functions.hpp names the operators).
+template <class F>
+inline constexpr const char* op_name = "an element-wise function";
+
 /// Shapes broadcast together by NumPy's rule (trailing dims; extent 1
-/// stretches), or shape_error listing them.
+/// stretches), or shape_error naming the operation `what` and the shapes.
 template <std::size_t R, std::size_t... M>
-dist::shape<R> broadcast_shapes(const dist::shape<M>&... s) {
+dist::shape<R> broadcast_shapes(const char* what, const dist::shape<M>&... s) {
   dist::shape<R> out;
   out.fill(1);
   bool ok = true;
@@ -71,7 +76,7 @@ dist::shape<R> broadcast_shapes(const dist::shape<M>&... s) {
   };
   (merge(s), ...);
   if (!ok) {
-    std::string msg = "dist: operands could not be broadcast together with shapes";
+    std::string msg = std::string("dist: ") + what + ": operands could not be broadcast together with shapes";
     ((msg += " " + (M == 0 ? std::string("()") : to_string(s))), ...);
     throw shape_error(msg);
   }
@@ -93,7 +98,7 @@ class function_node {
 
   explicit function_node(F f, C... c)
       : f_(std::move(f)), ops_(std::move(c)...),
-        shape_(std::apply([](const auto&... o) { return detail::broadcast_shapes<ndim>(o.shape()...); }, ops_)) {}
+        shape_(std::apply([](const auto&... o) { return detail::broadcast_shapes<ndim>(detail::op_name<F>, o.shape()...); }, ops_)) {}
 
   const dist::shape<ndim>& shape() const noexcept { return shape_; }
   index_t size() const noexcept { return detail::product(shape_); }
@@ -154,6 +159,25 @@ replicated_operand<T, 1> replicated(const std::vector<T>& data) {
 }
 
 namespace detail {
+
+/// A user's callable inside a node (dist::vectorize): it may throw on some
+/// ranks only, so evaluations containing one agree on errors afterwards.
+template <class F>
+struct user_fn {
+  F f;
+  template <class... A>
+  decltype(auto) operator()(A&&... a) const {
+    return f(std::forward<A>(a)...);
+  }
+};
+
+/// True when evaluating E runs user code (a vectorized callable).
+template <class E> struct has_user_code : std::false_type {};
+template <class F, class... C>
+struct has_user_code<function_node<F, C...>> : std::bool_constant<(has_user_code<C>::value || ...)> {};
+template <class F, class... C>
+struct has_user_code<function_node<user_fn<F>, C...>> : std::true_type {};
+template <class E> inline constexpr bool has_user_code_v = has_user_code<std::remove_cvref_t<E>>::value;
 
 template <class E> struct is_node_t : std::bool_constant<requires { typename E::dist_node_tag; }> {};
 

@@ -4,9 +4,13 @@
 // errors raised on every rank.
 #pragma once
 
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <cstdio>
 #include <filesystem>
 #include <string>
@@ -38,28 +42,73 @@ inline std::string where(const std::string& path, const std::string& dataset = {
   return "'" + path + "'" + (dataset.empty() ? "" : " (dataset '" + dataset + "')");
 }
 
-/// The temporary file a save writes: beside the target, named by rank 0 (the
-/// same on every rank). Collective.
-inline std::string temporary_path(const communicator& c, const std::string& path) {
-  std::string name;
-  if (c.rank() == 0) name = path + ".dist-tmp-" + std::to_string(::getpid());
-  int len = static_cast<int>(name.size());
-  check_mpi(MPI_Bcast(&len, 1, MPI_INT, 0, c), "MPI_Bcast");
-  name.resize(static_cast<std::size_t>(len));
-  check_mpi(MPI_Bcast(name.data(), len, MPI_CHAR, 0, c), "MPI_Bcast");
-  return name;
+/// The temporary file a save of `path` writes: beside the target, the same
+/// name for every save of that target, so a temporary left by a killed job
+/// is replaced by the next save. Local.
+inline std::string temporary_path(const std::string& path) { return path + ".dist-tmp"; }
+
+/// The start of a save: every rank agrees on the operation, the path (and
+/// `more` arguments), and rank 0 removes a temporary a killed save left
+/// (before anyone opens the new one). Collective.
+template <class... A>
+void begin_save(const communicator& c, const char* op, const std::string& path, const named_arg<A>&... more) {
+  agree(c, op, [&] {
+    if (c.rank() == 0) std::remove(temporary_path(path).c_str());
+  }, arg("paths", path), more...);
 }
 
-/// Renames the finished temporary file over the target (rank 0), or removes
-/// it when `ok` is false on any rank; io_error on every rank on failure.
+/// Rank 0 reserves `bytes` for the temporary file (fallocate) before any
+/// data is written, so a full disk or an exhausted quota fails here, with
+/// nothing written, instead of leaving holes. File systems without
+/// fallocate are left to the checks after writing. io_error on rank 0:
+/// call inside an agreement. Local.
+inline void reserve_file_space(const communicator& c, const std::string& tmp, index_t bytes, const char* op,
+                               const std::string& path) {
+  if (c.rank() != 0 || bytes <= 0) return;
+  const int fd = ::open(tmp.c_str(), O_WRONLY);
+  if (fd < 0) throw io_error(std::string(op) + ": cannot open the temporary file " + where(tmp) + " for " + where(path) + ": " + std::strerror(errno));
+  int rc = 0;
+  do rc = ::fallocate(fd, 0, 0, static_cast<off_t>(bytes));
+  while (rc != 0 && errno == EINTR);
+  const int err = rc != 0 ? errno : 0;
+  ::close(fd);
+  if (err != 0 && err != EOPNOTSUPP && err != ENOSYS)
+    throw io_error(std::string(op) + ": cannot reserve " + std::to_string(bytes) + " bytes for " + where(path) + ": " +
+                   std::strerror(err) + " (the earlier file is kept)");
+}
+
+/// Rank 0: the finished temporary reaches stable storage (fsync) and holds
+/// at least `bytes` bytes; io_error naming the target otherwise. Local.
+inline void verify_file(const std::string& tmp, index_t bytes, const char* op, const std::string& path) {
+  const int fd = ::open(tmp.c_str(), O_RDONLY);
+  if (fd < 0) throw io_error(std::string(op) + ": the temporary file for " + where(path) + " vanished: " + std::strerror(errno));
+  struct stat st{};
+  const int s = ::fstat(fd, &st);
+  const int f = ::fsync(fd);
+  const int err = errno;
+  ::close(fd);
+  if (f != 0) throw io_error(std::string(op) + ": writing " + where(path) + " failed at fsync: " + std::strerror(err));
+  if (s != 0 || st.st_size < bytes)
+    throw io_error(std::string(op) + ": writing " + where(path) + " failed: the file has " + std::to_string(st.st_size) +
+                   " bytes, " + std::to_string(bytes) + " expected (a full disk?)");
+}
+
+/// Replaces the target by the finished temporary file: rank 0 checks it
+/// (fsync, at least `bytes` bytes), every rank agrees, rank 0 renames it
+/// over the target and syncs the directory. On any failure the temporary
+/// is removed, the target is untouched, and every rank throws io_error.
 /// Collective.
-inline void commit_file(const communicator& c, const std::string& tmp, const std::string& path, const char* op) {
-  agree_on_errors(c, [&] {
-    if (io_fail_before_rename) {
-      if (c.rank() == 0) std::remove(tmp.c_str());
-      throw io_error(std::string(op) + ": failed before replacing " + where(path) + " (test hook)");
-    }
-  });
+inline void commit_file(const communicator& c, const std::string& tmp, const std::string& path, index_t bytes,
+                        const char* op) {
+  try {
+    agree_on_errors(c, [&] {
+      if (io_fail_before_rename) throw io_error(std::string(op) + ": failed before replacing " + where(path) + " (test hook)");
+      if (c.rank() == 0) verify_file(tmp, bytes, op, path);
+    });
+  } catch (...) {
+    if (c.rank() == 0) std::remove(tmp.c_str());
+    throw;
+  }
   agree_on_errors(c, [&] {
     if (c.rank() != 0) return;
     std::error_code ec;
@@ -67,6 +116,13 @@ inline void commit_file(const communicator& c, const std::string& tmp, const std
     if (ec) {
       std::remove(tmp.c_str());
       throw io_error(std::string(op) + ": cannot rename the finished file to " + where(path) + ": " + ec.message());
+    }
+    // the rename itself reaches the disk
+    const auto dir = std::filesystem::absolute(path).parent_path();
+    const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY);
+    if (fd >= 0) {
+      ::fsync(fd);
+      ::close(fd);
     }
   });
 }

@@ -40,6 +40,12 @@ class h5_id {
   }
   hid_t get() const noexcept { return id_; }
   bool ok() const noexcept { return id_ >= 0; }
+  /// Closes now; false when the close failed (for a file: its last writes).
+  bool close() noexcept {
+    const hid_t id = id_;
+    id_ = -1;
+    return id < 0 || !close_ || close_(id) >= 0;
+  }
   operator hid_t() const noexcept { return id_; }  // NOLINT: used as the C API's handle
 
  private:
@@ -174,7 +180,7 @@ template <class T, std::size_t N>
 void save_hdf5_direct(const array<T, N>& a, const std::string& path, const std::string& dataset) {
   const communicator& c = a.comm();
   const std::string op = "dist::save_hdf5";
-  const std::string tmp = temporary_path(c, path);
+  const std::string tmp = temporary_path(path);
   // adding to an existing file: work on a copy, so the original stays intact until the rename
   bool existed = false;
   agree_on_errors(c, [&] {
@@ -182,7 +188,7 @@ void save_hdf5_direct(const array<T, N>& a, const std::string& path, const std::
     std::error_code ec;
     existed = std::filesystem::exists(path, ec);
     if (existed) std::filesystem::copy_file(path, tmp, std::filesystem::copy_options::overwrite_existing, ec);
-    if (ec) throw io_error(op + ": cannot copy " + where(path) + " to a temporary file: " + ec.message());
+    if (ec) throw io_error(op + ": cannot copy " + where(path) + " to a temporary file: " + ec.message() + " (the file is kept)");
   });
   int e = existed ? 1 : 0;
   check_mpi(MPI_Bcast(&e, 1, MPI_INT, 0, c), "MPI_Bcast");
@@ -191,6 +197,7 @@ void save_hdf5_direct(const array<T, N>& a, const std::string& path, const std::
   const auto local = packed_block(a, packed);
   int ok = 1;
   std::string why;
+  haddr_t eoa = 0;  // the file's end once complete
   {
     h5_quiet quiet;
     h5_id fapl(H5Pcreate(H5P_FILE_ACCESS), H5Pclose);
@@ -217,26 +224,46 @@ void save_hdf5_direct(const array<T, N>& a, const std::string& path, const std::
         ok = 0;
         why = "cannot create the dataset";
       } else {
-        const hsize_t count = static_cast<hsize_t>(h5_selected(a.distribution(), false));
-        h5_id mspace(H5Screate_simple(1, &count, nullptr), H5Sclose);
-        if (count == 0) H5Sselect_none(mspace);
-        h5_id dxpl(H5Pcreate(H5P_DATASET_XFER), H5Pclose);
-        H5Pset_dxpl_mpio(dxpl, H5FD_MPIO_COLLECTIVE);
-        ok &= h5_select(fspace, a.distribution(), false) ? 1 : 0;
-        ok &= H5Dwrite(dset, type, mspace, fspace, dxpl, local.data()) >= 0 ? 1 : 0;
-        if (!ok) why = "writing the data failed";
+        // the dataset's space is allocated at creation (parallel HDF5): reserve it on disk before writing
+        try {
+          agree_on_errors(c, [&] {
+            if (H5Fget_eoa(file, &eoa) < 0) eoa = 0;
+            // the data's place in the file, when it is allocated already; else after the end
+            const haddr_t at = H5Dget_offset(dset);
+            const index_t data = a.size() * static_cast<index_t>(sizeof(T));
+            const index_t end = at == HADDR_UNDEF ? static_cast<index_t>(eoa) + data : static_cast<index_t>(at) + data;
+            reserve_file_space(c, tmp, std::max(end, static_cast<index_t>(eoa)), op.c_str(), path);
+          });
+        } catch (const io_error& x) {
+          ok = 0;
+          why = x.what();
+        }
+        if (ok) {
+          const hsize_t count = static_cast<hsize_t>(h5_selected(a.distribution(), false));
+          h5_id mspace(H5Screate_simple(1, &count, nullptr), H5Sclose);
+          if (count == 0) H5Sselect_none(mspace);
+          h5_id dxpl(H5Pcreate(H5P_DATASET_XFER), H5Pclose);
+          H5Pset_dxpl_mpio(dxpl, H5FD_MPIO_COLLECTIVE);
+          ok &= h5_select(fspace, a.distribution(), false) ? 1 : 0;
+          if (a.size() > 0)  // (an empty dataset has no storage to write)
+            ok &= H5Dwrite(dset, type, mspace, fspace, dxpl, local.data()) >= 0 ? 1 : 0;
+          if (!ok) why = "writing the data failed";
+        }
       }
+      if (!dset.close() && ok) ok = 0, why = "closing the dataset failed";
     }
+    if (file.ok() && H5Fget_eoa(file, &eoa) < 0) eoa = 0;
+    if (!file.close() && ok) ok = 0, why = "closing the file failed (a full disk?)";
   }  // every id closed: the file is complete on disk
   try {
     agree_on_errors(c, [&] {
-      if (!ok) throw io_error(op + ": " + where(path, dataset) + ": " + why);
+      if (!ok) throw io_error(why.rfind(op, 0) == 0 ? why : op + ": " + where(path, dataset) + ": " + why + "; the earlier file is kept");
     });
   } catch (...) {
     discard_file(c, tmp);
     throw;
   }
-  commit_file(c, tmp, path, op.c_str());
+  commit_file(c, tmp, path, static_cast<index_t>(eoa), op.c_str());
 }
 
 template <class T, std::size_t N>
@@ -292,7 +319,7 @@ void load_hdf5_direct(const std::string& path, const std::string& dataset, array
       h5_id dxpl(H5Pcreate(H5P_DATASET_XFER), H5Pclose);
       H5Pset_dxpl_mpio(dxpl, H5FD_MPIO_COLLECTIVE);
       ok &= h5_select(fspace, D, true) ? 1 : 0;
-      ok &= H5Dread(dset, type, mspace, fspace, dxpl, target) >= 0 ? 1 : 0;
+      if (D.size() > 0) ok &= H5Dread(dset, type, mspace, fspace, dxpl, target) >= 0 ? 1 : 0;
       if (!ok) why = "reading failed (an element type HDF5 cannot convert?)";
     }
   }
@@ -312,7 +339,7 @@ void load_hdf5_direct(const std::string& path, const std::string& dataset, array
 /// every rank on failure. Collective.
 template <class T, std::size_t N>
 void save_hdf5(const array<T, N>& a, const std::string& path, const std::string& dataset) {
-  detail::collective_entry(a.comm(), "dist::save_hdf5", a.distribution(), path, dataset);
+  detail::begin_save(a.comm(), "dist::save_hdf5", path, detail::arg("datasets", dataset), detail::arg("arrays", a.distribution()));
   if (detail::h5_direct(a.distribution())) return detail::save_hdf5_direct(a, path, dataset);
   // unstructured dims: through the default block layout
   detail::save_hdf5_direct(redistribute(a, distribution<N>(a.shape(), a.comm())), path, dataset);
@@ -327,7 +354,8 @@ void save_hdf5(const array<T, N>& a, const std::string& path, const std::string&
 template <class T, std::size_t N>
 void load_hdf5(const std::string& path, const std::string& dataset, array<T, N>& into, load_options opt = {}) {
   const distribution<N>& D = into.distribution();
-  detail::collective_entry(D.comm(), "dist::load_hdf5", D, path, dataset);
+  detail::agree(D.comm(), "dist::load_hdf5", [] {}, detail::arg("paths", path), detail::arg("datasets", dataset),
+                detail::arg("distributions", D));
   if (detail::h5_direct(D)) return detail::load_hdf5_direct(path, dataset, into, opt);
   array<T, N> staged{distribution<N>(D.shape(), D.comm()), uninitialized};
   detail::load_hdf5_direct(path, dataset, staged, opt);

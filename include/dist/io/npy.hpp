@@ -157,16 +157,20 @@ struct file_runs {
 }  // namespace detail
 
 /// Writes `a` to `path` as a .npy file (C order, little-endian), whatever
-/// its distribution. Through a temporary file renamed into place: a failed
-/// save leaves an earlier file intact. io_error on every rank on failure.
-/// Collective.
+/// its distribution. Through a temporary file (space reserved first,
+/// every byte count checked, synced) renamed into place only when every
+/// rank succeeded: a failed save leaves an earlier file byte-identical and
+/// no temporary behind. io_error on every rank on failure; mpi_error when
+/// the ranks passed different paths. Collective.
 template <class T, std::size_t N>
 void save_npy(const array<T, N>& a, const std::string& path) {
   const communicator& c = a.comm();
-  detail::collective_entry(c, "dist::save_npy", a.distribution(), path);
-  const std::string tmp = detail::temporary_path(c, path);
+  const char* op = "dist::save_npy";
+  detail::begin_save(c, op, path, detail::arg("arrays", a.distribution()));
+  const std::string tmp = detail::temporary_path(path);
   const std::vector<index_t> shape(a.shape().begin(), a.shape().end());
   const std::string header = detail::npy_header(detail::npy_descr<T>(), shape);
+  const index_t bytes = static_cast<index_t>(header.size()) + a.size() * static_cast<index_t>(sizeof(T));
   const auto lv = a.local();
   detail::file_runs runs;
   std::vector<std::pair<index_t, index_t>> places;  // (local offset, length) in file order
@@ -185,31 +189,50 @@ void save_npy(const array<T, N>& a, const std::string& path) {
       at += n;
     }
   const T* out = in_order ? lv.data() : packed.data();
-  MPI_File fh;
-  int rc = MPI_File_open(c, tmp.c_str(), MPI_MODE_CREATE | MPI_MODE_WRONLY, MPI_INFO_NULL, &fh);
-  detail::agree_on_errors(c, [&] {
-    if (rc != MPI_SUCCESS) throw io_error("dist::save_npy: cannot create " + detail::where(tmp) + " (the temporary file for " + detail::where(path) + ")");
-  });
-  int ok = 1;
-  if (c.rank() == 0)
-    ok &= MPI_File_write_at(fh, 0, header.data(), static_cast<int>(header.size()), MPI_BYTE, MPI_STATUS_IGNORE) == MPI_SUCCESS;
+  MPI_File fh = MPI_FILE_NULL;
+  const int rc = MPI_File_open(c, tmp.c_str(), MPI_MODE_CREATE | MPI_MODE_WRONLY, MPI_INFO_NULL, &fh);
+  int count = 0;
+  try {
+    detail::agree_on_errors(c, [&] {
+      if (rc != MPI_SUCCESS) throw io_error(std::string(op) + ": cannot create " + detail::where(tmp) + " (the temporary file for " + detail::where(path) + ")");
+      count = detail::mpi_count(filled, op);
+      detail::reserve_file_space(c, tmp, bytes, op, path);
+    });
+  } catch (...) {
+    if (fh != MPI_FILE_NULL) MPI_File_close(&fh);
+    detail::discard_file(c, tmp);
+    throw;
+  }
+  std::string why;
+  const auto fail = [&](const std::string& w) {
+    if (why.empty()) why = w;
+  };
+  MPI_Status st;
+  int done = 0;
+  if (c.rank() == 0) {
+    if (MPI_File_write_at(fh, 0, header.data(), static_cast<int>(header.size()), MPI_BYTE, &st) != MPI_SUCCESS ||
+        MPI_Get_count(&st, MPI_BYTE, &done) != MPI_SUCCESS || done != static_cast<int>(header.size()))
+      fail("writing the header failed");
+  }
   MPI_Datatype elem = detail::file_element<T>();
   MPI_Datatype view = runs.type(elem);
-  ok &= MPI_File_set_view(fh, 0, elem, view, "native", MPI_INFO_NULL) == MPI_SUCCESS;
-  ok &= MPI_File_write_all(fh, out, detail::mpi_count(filled, "dist::save_npy"), elem,
-                           MPI_STATUS_IGNORE) == MPI_SUCCESS;
-  ok &= MPI_File_close(&fh) == MPI_SUCCESS;
+  if (MPI_File_set_view(fh, 0, elem, view, "native", MPI_INFO_NULL) != MPI_SUCCESS) fail("setting the file view failed");
+  if (MPI_File_write_all(fh, out, count, elem, &st) != MPI_SUCCESS) fail("writing the data failed");
+  else if (count > 0 && (MPI_Get_count(&st, elem, &done) != MPI_SUCCESS || done != count))
+    fail("wrote " + std::to_string(done) + " of " + std::to_string(count) + " elements (a full disk?)");
+  if (MPI_File_sync(fh) != MPI_SUCCESS) fail("syncing the file failed");
+  if (MPI_File_close(&fh) != MPI_SUCCESS) fail("closing the file failed");
   MPI_Type_free(&view);
   MPI_Type_free(&elem);
   try {
     detail::agree_on_errors(c, [&] {
-      if (!ok) throw io_error("dist::save_npy: writing " + detail::where(path) + " failed");
+      if (!why.empty()) throw io_error(std::string(op) + ": " + detail::where(path) + ": " + why + "; the earlier file is kept");
     });
   } catch (...) {
     detail::discard_file(c, tmp);
     throw;
   }
-  detail::commit_file(c, tmp, path, "dist::save_npy");
+  detail::commit_file(c, tmp, path, bytes, op);
 }
 
 /// Reads the .npy file at `path` into a new array on `D` (any distribution,
@@ -219,13 +242,14 @@ void save_npy(const array<T, N>& a, const std::string& path) {
 template <class T, std::size_t N>
 array<T, N> load_npy(const std::string& path, const distribution<N>& D, load_options opt = {}) {
   const communicator& c = D.comm();
-  detail::collective_entry(c, "dist::load_npy", D, path);
+  detail::agree(c, "dist::load_npy", [] {}, detail::arg("paths", path), detail::arg("distributions", D));
   MPI_File fh;
   const int rc = MPI_File_open(c, path.c_str(), MPI_MODE_RDONLY, MPI_INFO_NULL, &fh);
   detail::agree_on_errors(c, [&] {
     if (rc != MPI_SUCCESS) throw io_error("dist::load_npy: cannot open " + detail::where(path));
   });
   detail::npy_info info;
+  int count = 0;  // the elements this rank reads (all of them, replicated)
   MPI_Offset size = 0;
   MPI_File_get_size(fh, &size);
   try {
@@ -247,6 +271,7 @@ array<T, N> load_npy(const std::string& path, const distribution<N>& D, load_opt
       std::size_t esize = 0;
       if (!detail::with_npy_type(info.descr, [&]<class U>(U) { esize = sizeof(U); }))
         throw io_error("dist::load_npy: " + detail::where(path) + ": unsupported element type '" + info.descr + "'");
+      count = detail::mpi_count(D.local_size(), "dist::load_npy");
       if (size < info.data_offset + D.size() * static_cast<index_t>(esize))
         throw io_error("dist::load_npy: " + detail::where(path) + " is truncated: " + std::to_string(size) + " bytes, " +
                        std::to_string(info.data_offset + D.size() * static_cast<index_t>(esize)) + " needed");
@@ -271,7 +296,7 @@ array<T, N> load_npy(const std::string& path, const distribution<N>& D, load_opt
     MPI_Datatype elem = detail::file_element<U>();
     MPI_Datatype view = runs.type(elem);
     ok &= MPI_File_set_view(fh, 0, elem, view, "native", MPI_INFO_NULL) == MPI_SUCCESS;
-    ok &= MPI_File_read_all(fh, buf.data(), detail::mpi_count(total, "dist::load_npy"), elem, MPI_STATUS_IGNORE) == MPI_SUCCESS;
+    ok &= MPI_File_read_all(fh, buf.data(), count, elem, MPI_STATUS_IGNORE) == MPI_SUCCESS;
     MPI_Type_free(&view);
     MPI_Type_free(&elem);
     std::size_t k = 0;
