@@ -54,6 +54,6 @@ configure_and_build() {
   local dir="$1"
   shift
   cmake -S "$ROOT" -B "$dir" -DCMAKE_BUILD_TYPE="${BUILD_TYPE:-Release}" -DDIST_BUILD_TESTS=ON \
-    -DDIST_BUILD_EXAMPLES=ON -DDIST_BUILD_BENCHMARKS=ON -DDIST_SANITIZE=OFF "$@" >/dev/null
+    -DDIST_BUILD_EXAMPLES=ON -DDIST_BUILD_BENCHMARKS=ON -DDIST_BUILD_ROBUSTNESS=ON -DDIST_SANITIZE=OFF "$@" >/dev/null
   cmake --build "$dir" -j "$JOBS" ${TARGET:+--target "$TARGET"}
 }

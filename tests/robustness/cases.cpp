@@ -99,7 +99,8 @@ void still_in_step() {
 
 std::string scratch(const std::string& name) {
   std::string dir = "robust_files";
-  if (rank() == 0) fs::create_directories(dir);
+  std::error_code ec;  // (other cases may be creating it at the same time)
+  if (rank() == 0) fs::create_directories(dir, ec);
   world().barrier();
   return dir + "/" + name + "_np" + std::to_string(P());
 }

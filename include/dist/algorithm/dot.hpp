@@ -15,7 +15,7 @@ namespace dist {
 /// NumPy's dot); shape_error on every rank otherwise. Collective.
 template <expression X, expression Y>
   requires(detail::ndim_of<X> == 1 && detail::ndim_of<Y> == 1)
-auto dot(const X& x, const Y& y) {
+auto dot(const X& x, const Y& y) {  // collective: sum
   if (x.shape() != y.shape())
     throw shape_error("dist::dot: shapes " + detail::to_string(x.shape()) + " and " + detail::to_string(y.shape()) +
                       " are not aligned");
@@ -27,7 +27,7 @@ auto dot(const X& x, const Y& y) {
 /// Collective; shape_error on every rank when the extents differ.
 template <expression M, expression V>
   requires(detail::ndim_of<M> == 2 && detail::ndim_of<V> == 1)
-auto matvec(const M& a, const V& x) {
+auto matvec(const M& a, const V& x) {  // collective: sum
   if (a.shape()[1] != x.shape()[0])
     throw shape_error("dist::matvec: matrix of shape " + detail::to_string(a.shape()) + " and vector of shape " +
                       detail::to_string(x.shape()) + " are not aligned");

@@ -210,7 +210,7 @@ array<detail::promote_t<T, U>, 2> matmul(const array<T, 2>& A, const array<U, 2>
 /// block on the default 2-D grid when A's dims are irregular or
 /// unstructured. See matmul(A, B, d). Collective.
 template <class T, class U>
-array<detail::promote_t<T, U>, 2> matmul(const array<T, 2>& A, const array<U, 2>& B) {
+array<detail::promote_t<T, U>, 2> matmul(const array<T, 2>& A, const array<U, 2>& B) {  // collective: matmul(A, B, d)
   const index_t m = A.shape()[0], n = B.shape()[1];
   if (auto dc = detail::summa_layout(m, n, A.distribution())) return matmul(A, B, *dc);
   return matmul(A, B, distribution<2>({m, n}, {block{}, block{}}, A.comm()));
@@ -235,13 +235,13 @@ concept not_both_arrays = !(is_dist_array<std::remove_cvref_t<X>>::value && is_d
 /// its arguments. Collective.
 template <detail::matrix_operand X, detail::matrix_operand Y>
   requires detail::not_both_arrays<X, Y>
-auto matmul(const X& x, const Y& y) {
+auto matmul(const X& x, const Y& y) {  // collective: eval, matmul(A, B)
   return matmul(detail::as_array(x), detail::as_array(y));
 }
 /// The same with the result on distribution `d`. Collective.
 template <detail::matrix_operand X, detail::matrix_operand Y>
   requires detail::not_both_arrays<X, Y>
-auto matmul(const X& x, const Y& y, const distribution<2>& d) {
+auto matmul(const X& x, const Y& y, const distribution<2>& d) {  // collective: eval, matmul(A, B, d)
   return matmul(detail::as_array(x), detail::as_array(y), d);
 }
 

@@ -188,6 +188,7 @@ class array {
   template <detail::node_expression E>
     requires(std::remove_cvref_t<E>::ndim == N)
   array(const E& e) : array(detail::home_distribution(e), uninitialized) {  // NOLINT: implicit, like NumPy results
+    // collective: assign_expression
     detail::assign_expression(*this, e, detail::assign_to{});
   }
 
@@ -247,12 +248,12 @@ class array {
   /// (scalars: local); shape_error on every rank when shapes do not fit.
   template <detail::assignable_operand X>
     requires(!std::is_same_v<std::remove_cvref_t<X>, array> && detail::fits_rank<X, N>)
-  array& operator=(const X& x) {
+  array& operator=(const X& x) {  // collective: assign_expression
     detail::assign_expression(*this, x, detail::assign_to{});
     return *this;
   }
   /// Compound assignment: this op= x element-wise (x as for operator=). Collective.
-  template <detail::assignable_operand X> requires detail::fits_rank<X, N> array& operator+=(const X& x) { return update(x, detail::add_to{}); }
+  template <detail::assignable_operand X> requires detail::fits_rank<X, N> array& operator+=(const X& x) { return update(x, detail::add_to{}); }  // collective: assign_expression
   template <detail::assignable_operand X> requires detail::fits_rank<X, N> array& operator-=(const X& x) { return update(x, detail::subtract_from{}); }
   template <detail::assignable_operand X> requires detail::fits_rank<X, N> array& operator*=(const X& x) { return update(x, detail::multiply_by{}); }
   template <detail::assignable_operand X> requires detail::fits_rank<X, N> array& operator/=(const X& x) { return update(x, detail::divide_by{}); }
@@ -435,7 +436,7 @@ class array_view : public array<T, N> {
   array_view(const dist::distribution<N>& d, T* local_data) : array<T, N>(detail::adopt_t{}, d, local_data) {}
   array_view(const array_view& o) : array<T, N>(detail::adopt_t{}, o.distribution(), const_cast<T*>(o.local().data())) {}
   /// Writes o's elements into this view's memory (as array's operator=). Collective when o is on another distribution.
-  array_view& operator=(const array_view& o) {
+  array_view& operator=(const array_view& o) {  // collective: array::operator=
     array<T, N>::operator=(static_cast<const array<T, N>&>(o));
     return *this;
   }

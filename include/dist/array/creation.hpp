@@ -136,7 +136,7 @@ template <element T> inline constexpr detail::creator<T, detail::make_full> full
 template <element T> inline constexpr detail::creator<T, detail::make_fromfunction> fromfunction{};
 
 /// Same distribution as `a`, uninitialised / zeros / ones / `v`. Collective.
-template <class T, std::size_t N> array<T, N> empty_like(const array<T, N>& a) { return empty<T>(a.distribution()); }
+template <class T, std::size_t N> array<T, N> empty_like(const array<T, N>& a) { return empty<T>(a.distribution()); }  // collective: empty
 template <class T, std::size_t N> array<T, N> zeros_like(const array<T, N>& a) { return zeros<T>(a.distribution()); }
 template <class T, std::size_t N> array<T, N> ones_like(const array<T, N>& a) { return ones<T>(a.distribution()); }
 template <class T, std::size_t N, class V> array<T, N> full_like(const array<T, N>& a, const V& v) {
@@ -148,15 +148,20 @@ template <class T, std::size_t N, class V> array<T, N> full_like(const array<T, 
 /// Collective; error for step 0, shape_error for a mismatched `d`.
 template <element T>
 array<T, 1> arange(T start, T stop, T step, const distribution<1>& d) {
-  detail::require_shape(d, {detail::arange_count(double(start), double(stop), double(step))}, "dist::arange");
+  detail::agree(d.comm(), "dist::arange", [&] {
+    detail::require_shape(d, {detail::arange_count(double(start), double(stop), double(step))}, "dist::arange");
+  }, detail::arg("starts", start), detail::arg("stops", stop), detail::arg("steps", step));
   return fromfunction<T>(d, [=](index_t i) { return static_cast<T>(start + static_cast<T>(i) * step); });
 }
 template <element T>
 array<T, 1> arange(T start, T stop, T step = T(1), comm_ref c = communicator{}) {
-  return arange<T>(start, stop, step, distribution<1>({detail::arange_count(double(start), double(stop), double(step))}, c));
+  index_t n = 0;
+  detail::agree(c, "dist::arange", [&] { n = detail::arange_count(double(start), double(stop), double(step)); },
+                detail::arg("starts", start), detail::arg("stops", stop), detail::arg("steps", step));
+  return arange<T>(start, stop, step, distribution<1>({n}, c));
 }
 template <element T>
-array<T, 1> arange(T stop) {
+array<T, 1> arange(T stop) {  // collective: arange
   return arange<T>(T(0), stop, T(1));
 }
 
@@ -164,8 +169,10 @@ array<T, 1> arange(T stop) {
 /// `endpoint`). Collective.
 template <element T>
 array<T, 1> linspace(double start, double stop, index_t num, const distribution<1>& d, bool endpoint = true) {
-  if (num < 0) throw shape_error("dist::linspace: num must be >= 0, got " + std::to_string(num));
-  detail::require_shape(d, {num}, "dist::linspace");
+  detail::agree(d.comm(), "dist::linspace", [&] {
+    if (num < 0) throw shape_error("dist::linspace: num must be >= 0, got " + std::to_string(num));
+    detail::require_shape(d, {num}, "dist::linspace");
+  }, detail::arg("starts", start), detail::arg("stops", stop), detail::arg("endpoints", endpoint));
   const index_t div = endpoint ? num - 1 : num;
   const double step = div > 0 ? (stop - start) / double(div) : 0.0;
   return fromfunction<T>(d, [=](index_t i) {
@@ -174,7 +181,7 @@ array<T, 1> linspace(double start, double stop, index_t num, const distribution<
 }
 template <element T>
 array<T, 1> linspace(double start, double stop, index_t num = 50, comm_ref c = communicator{}, bool endpoint = true) {
-  if (num < 0) throw shape_error("dist::linspace: num must be >= 0, got " + std::to_string(num));
+  // collective: the distribution (it refuses num < 0, on every rank), then linspace on it
   return linspace<T>(start, stop, num, distribution<1>({num}, c), endpoint);
 }
 
@@ -182,7 +189,7 @@ array<T, 1> linspace(double start, double stop, index_t num = 50, comm_ref c = c
 template <element T>
 array<T, 1> logspace(double start, double stop, index_t num, const distribution<1>& d, bool endpoint = true,
                      double base = 10.0) {
-  auto a = linspace<double>(start, stop, num, d, endpoint);
+  auto a = linspace<double>(start, stop, num, d, endpoint);  // collective: linspace
   array<T, 1> r(d, uninitialized);
   auto src = a.local_data();
   auto dst = r.local_data();
@@ -192,25 +199,25 @@ array<T, 1> logspace(double start, double stop, index_t num, const distribution<
 template <element T>
 array<T, 1> logspace(double start, double stop, index_t num = 50, comm_ref c = communicator{}, bool endpoint = true,
                      double base = 10.0) {
-  if (num < 0) throw shape_error("dist::logspace: num must be >= 0, got " + std::to_string(num));
+  // collective: the distribution (it refuses num < 0, on every rank), then logspace on it
   return logspace<T>(start, stop, num, distribution<1>({num}, c), endpoint, base);
 }
 
 /// n x m with ones on diagonal k (j - i == k), zeros elsewhere. Collective.
 template <element T>
 array<T, 2> eye(index_t n, index_t m, index_t k, const distribution<2>& d) {
-  detail::require_shape(d, {n, m}, "dist::eye");
+  detail::agree(d.comm(), "dist::eye", [&] { detail::require_shape(d, {n, m}, "dist::eye"); }, detail::arg("diagonals", k));
   return fromfunction<T>(d, [=](index_t i, index_t j) { return j - i == k ? T(1) : T(0); });
 }
 template <element T>
 array<T, 2> eye(index_t n, index_t m = -1, index_t k = 0, comm_ref c = communicator{}) {
   if (m < 0) m = n;
-  if (n < 0) throw shape_error("dist::eye: n must be >= 0, got " + std::to_string(n));
+  // collective: the distribution (it refuses n < 0, on every rank), then eye on it
   return eye<T>(n, m, k, distribution<2>({n, m}, c));
 }
 /// The n x n identity. Collective.
 template <element T>
-array<T, 2> identity(index_t n, const distribution<2>& d) { return eye<T>(n, n, 0, d); }
+array<T, 2> identity(index_t n, const distribution<2>& d) { return eye<T>(n, n, 0, d); }  // collective: eye
 template <element T>
 array<T, 2> identity(index_t n, comm_ref c = communicator{}) { return eye<T>(n, n, 0, c); }
 

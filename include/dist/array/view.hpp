@@ -292,7 +292,7 @@ class view {
   /// view or scalar, broadcast to the view's shape). Collective.
   template <class X>
     requires(!std::is_const_v<A> && detail::fits_rank<X, M> && detail::assignable_operand<X> && !std::is_same_v<X, view>)
-  view& operator=(const X& x) {
+  view& operator=(const X& x) {  // collective: assign_view
     detail::assign_view(*this, x, detail::assign_to{});
     return *this;
   }

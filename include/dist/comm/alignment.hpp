@@ -68,6 +68,7 @@ class alignment_plan {
   /// operand extent does not match the destination dim it lies along.
   alignment_plan(const distribution<M>& from, const distribution<N>& to, const std::array<int, M>& dim_of)
       : from_(from), to_(to), dim_of_(dim_of) {
+    // collective: the exchange (its agreement; the evaluator checks the operands first)
     int cmp = MPI_UNEQUAL;
     detail::check_mpi(MPI_Comm_compare(from.comm(), to.comm(), &cmp), "MPI_Comm_compare");
     if (cmp == MPI_UNEQUAL)
@@ -134,7 +135,7 @@ class alignment_plan {
   /// Fills `out` (local_size() elements) from `src`, the local block of an
   /// array on from(). Collective.
   template <class T>
-  void execute(const T* src, T* out) const {
+  void execute(const T* src, T* out) const {  // collective: the plan's exchange
     x_.run(src, detail::row_major_strides(from_.local_shape()), out, detail::row_major_strides(local_));
   }
   /// The same from a strided source block into a strided output block.

@@ -51,6 +51,7 @@ class halo_exchange {
  public:
   /// Posts every message of the exchange at once. Collective.
   halo_exchange(array<T, N>& a, const detail::ghost_request<N>& req) : a_(&a), req_(req) {
+    // collective: started by start_halo_exchange (collective_entry) or the evaluator's stencil path
     for (std::size_t d = 0; d < N; ++d)
       if (req_.lo[d] > a.ghost_width(d) || req_.hi[d] > a.ghost_width(d))
         throw distribution_error("dist::array::exchange_halo: the exchange asks for more ghost layers along dim " + std::to_string(d) +
@@ -72,7 +73,7 @@ class halo_exchange {
   }
 
   /// Finishes the exchange. Collective.
-  void wait() {
+  void wait() {  // collective: completes what post() started
     if (posted_) finish();
   }
   bool done() const noexcept { return !posted_; }

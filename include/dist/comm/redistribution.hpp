@@ -36,7 +36,7 @@ class redistribution_plan {
   /// perm[i] of `from` (identity by default). The communicators must hold the
   /// same ranks (any order). Throws shape_error / distribution_error on every
   /// rank. Collective over both communicators (the same ranks).
-  redistribution_plan(const distribution<N>& from, const distribution<N>& to) : redistribution_plan(from, to, identity()) {}
+  redistribution_plan(const distribution<N>& from, const distribution<N>& to) : redistribution_plan(from, to, identity()) {}  // collective: below
   redistribution_plan(const distribution<N>& from, const distribution<N>& to, const std::array<std::size_t, N>& perm)
       : from_(from), to_(to), perm_(perm) {
     detail::agree(from.comm(), "dist::redistribution_plan", [&] {
@@ -110,7 +110,7 @@ class redistribution_plan {
 /// A copy of `a` on distribution `d` (same shape, any specs, grid, or a
 /// communicator over the same ranks). Collective.
 template <class T, std::size_t N>
-array<T, N> redistribute(const array<T, N>& a, const distribution<N>& d) {
+array<T, N> redistribute(const array<T, N>& a, const distribution<N>& d) {  // collective: redistribution_plan
   array<T, N> b(d, uninitialized);
   redistribution_plan<N>(a.distribution(), d).execute(a, b);
   return b;
@@ -155,17 +155,18 @@ distribution<N> permuted(const distribution<N>& d, const std::array<std::size_t,
 /// or on `d` when given. Collective.
 template <class T, std::size_t N>
 array<T, N> transpose(const array<T, N>& a, const std::array<std::size_t, N>& perm, const distribution<N>& d) {
+  // collective: redistribution_plan (it checks the axes and shapes)
   array<T, N> b(d, uninitialized);
   redistribution_plan<N>(a.distribution(), d, perm).execute(a, b);
   return b;
 }
 template <class T, std::size_t N>
 array<T, N> transpose(const array<T, N>& a, const std::array<std::size_t, N>& perm) {
-  detail::check_axes(perm, "dist::transpose");
+  detail::agree(a.comm(), "dist::transpose", [&] { detail::check_axes(perm, "dist::transpose"); }, detail::arg("axes", perm));
   return transpose(a, perm, detail::permuted(a.distribution(), perm));
 }
 template <class T, std::size_t N>
-array<T, N> transpose(const array<T, N>& a) {
+array<T, N> transpose(const array<T, N>& a) {  // collective: transpose(a, perm)
   std::array<std::size_t, N> perm;
   for (std::size_t i = 0; i < N; ++i) perm[i] = N - 1 - i;
   return transpose(a, perm);

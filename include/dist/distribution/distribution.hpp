@@ -82,7 +82,7 @@ class distribution {
 
  public:
   /// Default layout: block on dimension 0, the others undistributed. Collective.
-  distribution(const dist::shape<N>& s, comm_ref c) : distribution(s, default_specs(), c) {}
+  distribution(const dist::shape<N>& s, comm_ref c) : distribution(s, default_specs(), c) {}  // collective: below
 
   /// `specs[d]` along dimension d over `g` (empty: SPEC's default-grid rule).
   /// Throws, on every rank: distribution_error (bad bounds, block size,

@@ -223,7 +223,7 @@ void assign_view(const view<A, M>& v, const X& x, Op op, Wait wait) {
 /// are computed while h's messages are in flight, then h.wait(), then the
 /// rest. Same result as `h.wait(); dst = e;`. Collective.
 template <class D, expression E, class T, std::size_t N>
-void assign_overlapped(D&& dst, const E& e, halo_exchange<T, N>& h) {
+void assign_overlapped(D&& dst, const E& e, halo_exchange<T, N>& h) {  // collective: assign_view / assign_expression
   using DD = std::remove_cvref_t<D>;
   auto wait = [&] { h.wait(); };
   if constexpr (detail::is_view_v<DD>) {
@@ -237,14 +237,14 @@ void assign_overlapped(D&& dst, const E& e, halo_exchange<T, N>& h) {
 /// operand of e's shape; else the default distribution of that shape).
 /// Collective.
 template <expression E>
-array<detail::value_of<E>, detail::ndim_of<E>> eval(const E& e) {
+array<detail::value_of<E>, detail::ndim_of<E>> eval(const E& e) {  // collective: the array's constructor
   if constexpr (detail::is_array_v<E>) return e;
   else return array<detail::value_of<E>, detail::ndim_of<E>>(e);
 }
 
 /// Evaluates `e` into a new array on distribution `d`. Collective.
 template <expression E>
-array<detail::value_of<E>, detail::ndim_of<E>> eval(const E& e, const distribution<detail::ndim_of<E>>& d) {
+array<detail::value_of<E>, detail::ndim_of<E>> eval(const E& e, const distribution<detail::ndim_of<E>>& d) {  // collective: assign_expression
   array<detail::value_of<E>, detail::ndim_of<E>> out(d, uninitialized);
   detail::assign_expression(out, e, detail::assign_to{});
   return out;

@@ -365,6 +365,7 @@ void load_hdf5(const std::string& path, const std::string& dataset, array<T, N>&
 /// The same into a new array on `D`. Collective.
 template <class T, std::size_t N>
 array<T, N> load_hdf5(const std::string& path, const std::string& dataset, const distribution<N>& D, load_options opt = {}) {
+  // collective: load_hdf5 into an array
   array<T, N> a(D, uninitialized);
   load_hdf5(path, dataset, a, opt);
   return a;
