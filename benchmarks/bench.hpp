@@ -68,6 +68,17 @@ inline void report(MPI_Comm comm, const std::string& name, const std::vector<lon
 }
 
 /// True when the command line has `--quick` (tiny sizes, for the smoke test).
+inline bool quick(int argc, char** argv);
+
+/// What every benchmark's main starts with: MPI (dist::environment), the
+/// world communicator, and whether --quick (tiny sizes) was asked for.
+struct session {
+  dist::environment env;
+  dist::communicator world;
+  bool quick;
+  session(int& argc, char**& argv) : env(argc, argv), quick(bench::quick(argc, argv)) {}
+};
+
 inline bool quick(int argc, char** argv) {
   for (int i = 1; i < argc; ++i)
     if (std::strcmp(argv[i], "--quick") == 0) return true;

@@ -17,9 +17,9 @@ using bench::same;
 }  // namespace
 
 int main(int argc, char** argv) {
-  dist::environment env(argc, argv);
-  dist::communicator world;
-  const bool quick = bench::quick(argc, argv);
+  bench::session session(argc, argv);
+  const dist::communicator& world = session.world;
+  const bool quick = session.quick;
   const int reps = quick ? 2 : 10;
 
   {  // 1-D, 2^25 doubles on block: triad and dot

@@ -66,9 +66,9 @@ void hand_read(MPI_Comm comm, const std::string& path, index_t n, index_t r0, in
 }  // namespace
 
 int main(int argc, char** argv) {
-  dist::environment env(argc, argv);
-  dist::communicator world;
-  const bool quick = bench::quick(argc, argv);
+  bench::session session(argc, argv);
+  const dist::communicator& world = session.world;
+  const bool quick = session.quick;
   const index_t n = quick ? 64 : 4096;
   const int reps = quick ? 1 : 5;
   const std::string dist_path = "bench_io_dist.h5", hand_path = "bench_io_hand.h5";

@@ -123,9 +123,9 @@ struct hand_jacobi {
 }  // namespace
 
 int main(int argc, char** argv) {
-  dist::environment env(argc, argv);
-  dist::communicator world;
-  const bool quick = bench::quick(argc, argv);
+  bench::session session(argc, argv);
+  const dist::communicator& world = session.world;
+  const bool quick = session.quick;
   const index_t n = quick ? 67 : 4096;
   const int iters = quick ? 5 : 100;
   const int reps = quick ? 1 : 3;

@@ -24,9 +24,9 @@ extern "C" void pdgemm_(const char* transa, const char* transb, const int* m, co
 using dist::index_t;
 
 int main(int argc, char** argv) {
-  dist::environment env(argc, argv);
-  dist::communicator world;
-  const bool quick = bench::quick(argc, argv);
+  bench::session session(argc, argv);
+  const dist::communicator& world = session.world;
+  const bool quick = session.quick;
   index_t n = quick ? 192 : 2048;
   for (int i = 1; i < argc; ++i)
     if (argv[i][0] != '-') n = std::atoll(argv[i]);

@@ -159,9 +159,9 @@ void compare_generic(const std::string& name, const dist::distribution<2>& from,
 }  // namespace
 
 int main(int argc, char** argv) {
-  dist::environment env(argc, argv);
-  dist::communicator world;
-  const bool quick = bench::quick(argc, argv);
+  bench::session session(argc, argv);
+  const dist::communicator& world = session.world;
+  const bool quick = session.quick;
   const int reps = quick ? 2 : 10;
   {  // 1-D block -> cyclic, as a (1, n) array so one baseline serves both
     const index_t n = quick ? (1 << 12) + 5 : index_t(1) << 24;

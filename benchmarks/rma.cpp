@@ -32,8 +32,8 @@ struct plain_window {
 }  // namespace
 
 int main(int argc, char** argv) {
-  dist::environment env(argc, argv);
-  dist::communicator world;
+  bench::session session(argc, argv);
+  const dist::communicator& world = session.world;
   if (world.size() == 1) {  // no window on one rank (dist copies locally; Open MPI 4.1 cannot create one)
     if (world.rank() == 0) std::printf("{\"name\": \"rma\", \"np\": 1, \"note\": \"needs 2 or more ranks\"}\n");
     return 0;

@@ -18,7 +18,8 @@ endfunction()
 
 # dist_add_mpi_test(NAME <name> SOURCES <src...> [NPROCS 1 2 3 4] [TIMEOUT s] [LIBRARIES targets...]
 #                   [LABELS ...] [DEFINITIONS ...])
-# Builds one GoogleTest binary (with tests/mpi_main.cpp) and registers it with
+# Builds one GoogleTest binary (its main: the library dist_test_main, from
+# tests/mpi_main.cpp, compiled once) and registers it with
 # CTest once per rank count, as <name>.np<k>, labelled np<k>.
 function(dist_add_mpi_test)
   cmake_parse_arguments(T "" "NAME;TIMEOUT" "SOURCES;NPROCS;LABELS;DEFINITIONS;LIBRARIES" ${ARGN})
@@ -28,8 +29,8 @@ function(dist_add_mpi_test)
   if(NOT T_TIMEOUT)
     set(T_TIMEOUT 300)
   endif()
-  add_executable(${T_NAME} ${T_SOURCES} ${PROJECT_SOURCE_DIR}/tests/mpi_main.cpp)
-  target_link_libraries(${T_NAME} PRIVATE dist::dist dist_dev_flags GTest::gtest ${T_LIBRARIES})
+  add_executable(${T_NAME} ${T_SOURCES})
+  target_link_libraries(${T_NAME} PRIVATE dist_test_main dist::dist dist_dev_flags GTest::gtest ${T_LIBRARIES})
   target_compile_definitions(${T_NAME} PRIVATE ${T_DEFINITIONS})
   foreach(np IN LISTS T_NPROCS)
     dist_mpiexec_command(cmd ${np} $<TARGET_FILE:${T_NAME}>)

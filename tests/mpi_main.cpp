@@ -4,7 +4,8 @@
 // on all of them (and the process exit code).
 #include <gtest/gtest.h>
 
-#include <dist/dist.hpp>
+#include <dist/core/communicator.hpp>
+#include <dist/core/environment.hpp>
 #include <iostream>
 #include <string>
 #include <vector>

@@ -18,7 +18,7 @@ namespace {
 
 dist::communicator world;
 
-std::string scratch(const std::string& name) { return "h5_test_" + name + "_np" + std::to_string(world.size()) + ".h5"; }
+std::string scratch(const std::string& name) { return test_util::scratch("h5_test", name, ".h5"); }
 void remove_file(const std::string& path) {
   world.barrier();
   if (world.rank() == 0) std::remove(path.c_str());

@@ -15,8 +15,8 @@ namespace {
 
 dist::communicator world;
 
-double fa(index_t i, index_t j) { return std::sin(0.3 * static_cast<double>(i) + 0.11 * static_cast<double>(j)); }
-double fb(index_t i, index_t j) { return std::cos(0.05 * static_cast<double>(i * j) - 0.2 * static_cast<double>(j)); }
+using test_util::fa;
+using test_util::fb;
 
 std::vector<double> serial(index_t m, index_t k, index_t n) {
   std::vector<double> c(static_cast<std::size_t>(m * n), 0.0);
@@ -26,10 +26,7 @@ std::vector<double> serial(index_t m, index_t k, index_t n) {
   return c;
 }
 
-void expect_close(const std::vector<double>& got, const std::vector<double>& want) {
-  ASSERT_EQ(got.size(), want.size());
-  for (std::size_t e = 0; e < got.size(); ++e) ASSERT_NEAR(got[e], want[e], 1e-12 * (1 + std::abs(want[e]))) << "element " << e;
-}
+void expect_close(const std::vector<double>& got, const std::vector<double>& want) { test_util::expect_close(got, want, 1e-12); }
 
 TEST(matmul, odd_shapes_every_pair_of_kinds) {
   const index_t m = 37, k = 23, n = 41;

@@ -19,7 +19,7 @@ namespace {
 dist::communicator world;
 
 // A path every rank agrees on, in the build tree's working directory.
-std::string scratch(const std::string& name) { return "npy_test_" + name + "_np" + std::to_string(world.size()) + ".npy"; }
+std::string scratch(const std::string& name) { return test_util::scratch("npy_test", name, ".npy"); }
 
 double value(index_t i, index_t j) { return 0.5 * static_cast<double>(31 * i + j) - 7.0; }
 

@@ -37,17 +37,7 @@ std::vector<R> along(const std::vector<T>& x, const dist::shape<N>& s, std::size
   return out;
 }
 
-template <class T>
-void expect_close(const std::vector<T>& got, const std::vector<T>& want, double tol, const std::string& what) {
-  ASSERT_EQ(got.size(), want.size()) << what;
-  index_t bad = 0;
-  for (std::size_t i = 0; i < got.size(); ++i) {
-    const double g = double(got[i]), w = double(want[i]);
-    if (std::isnan(g) && std::isnan(w)) continue;
-    if (!(rel(g, w) <= tol)) ++bad;
-  }
-  EXPECT_EQ(bad, 0) << what << " differs from the serial reference on rank " << world.rank();
-}
+using test_util::expect_close;
 
 }  // namespace
 

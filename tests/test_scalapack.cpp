@@ -25,8 +25,8 @@ namespace {
 dist::communicator world;
 const int one = 1;
 
-double fa(index_t i, index_t j) { return std::sin(0.3 * static_cast<double>(i) + 0.11 * static_cast<double>(j)); }
-double fb(index_t i, index_t j) { return std::cos(0.05 * static_cast<double>(i * j) - 0.2 * static_cast<double>(j)); }
+using test_util::fa;
+using test_util::fb;
 
 TEST(scalapack, descriptor_matches_the_local_block) {
   for (const auto& [rs, cs] : {std::pair<dist::dim_spec, dist::dim_spec>{dist::block_cyclic{4}, dist::block_cyclic{4}},

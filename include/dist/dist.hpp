@@ -15,6 +15,8 @@
 #include "array/print.hpp"
 #include "array/random.hpp"
 #include "array/slice.hpp"
+#include "array/view.hpp"
+#include "comm/halo.hpp"
 #include "comm/redistribution.hpp"
 #include "comm/rma.hpp"
 #include "expr/assign.hpp"

@@ -100,13 +100,8 @@ array<R, 2> summa(const array<T, 2>& A, const array<U, 2>& B, const distribution
 /// (block, cyclic, block_cyclic, undistributed); none for irregular blocks
 /// and unstructured dims.
 inline std::optional<dim_spec> regular_spec(const dim_map& m) {
-  switch (m.kind()) {
-    case dim_kind::block: return m.irregular() ? std::nullopt : std::optional<dim_spec>(block{});
-    case dim_kind::cyclic: return dim_spec{cyclic{}};
-    case dim_kind::block_cyclic: return dim_spec{block_cyclic{m.block_size()}};
-    case dim_kind::undistributed: return dim_spec{undistributed{}};
-    default: return std::nullopt;
-  }
+  if (m.kind() == dim_kind::unstructured || m.irregular()) return std::nullopt;
+  return spec_of(m);
 }
 
 /// The layout SUMMA computes an m x n product on, following `like`'s kinds

@@ -249,16 +249,6 @@ int normalise_axis(int axis, const char* op) {
   return axis < 0 ? axis + n : axis;
 }
 
-inline dim_spec spec_of(const dim_map& m) {
-  switch (m.kind()) {
-    case dim_kind::block: return m.irregular() ? dim_spec{block{m.bounds()}} : dim_spec{block{}};
-    case dim_kind::cyclic: return cyclic{};
-    case dim_kind::block_cyclic: return block_cyclic{m.block_size()};
-    case dim_kind::undistributed: return undistributed{};
-    case dim_kind::unstructured: return unstructured{m.global_indices()};
-  }
-  return undistributed{};
-}
 
 template <class S, class Merge>
 struct mpi_merge_op {

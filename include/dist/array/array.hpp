@@ -572,9 +572,3 @@ void fill_indexed(array<T, N>& a, F&& f) {
 }  // namespace detail
 }  // namespace dist
 
-// views, halos, array assignment across distributions (the redistribution
-// engine) and assignment of expressions (the evaluator)
-#include "view.hpp"
-#include "../comm/halo.hpp"
-#include "../comm/redistribution.hpp"
-#include "../expr/assign.hpp"

@@ -69,10 +69,7 @@ class alignment_plan {
   alignment_plan(const distribution<M>& from, const distribution<N>& to, const std::array<int, M>& dim_of)
       : from_(from), to_(to), dim_of_(dim_of) {
     // collective: the exchange (its agreement; the evaluator checks the operands first)
-    int cmp = MPI_UNEQUAL;
-    detail::check_mpi(MPI_Comm_compare(from.comm(), to.comm(), &cmp), "MPI_Comm_compare");
-    if (cmp == MPI_UNEQUAL)
-      throw distribution_error("dist::alignment_plan: an operand's communicator holds other ranks than the destination's");
+    detail::require_same_ranks(from.comm(), to.comm(), "dist::alignment_plan");
     std::array<bool, N> covered{};
     detail::plan_side_input<M> dst{[]<std::size_t... I>(std::index_sequence<I...>) {
                                      return std::array<dim_map, M>{((void)I, dim_map::undistributed(1))...};

@@ -47,10 +47,7 @@ class redistribution_plan {
                             " to a distribution of shape " + detail::to_string(to.shape()) +
                             (is_identity(perm) ? "" : " with axes " + detail::to_string(perm)));
       }
-      int cmp = MPI_UNEQUAL;
-      detail::check_mpi(MPI_Comm_compare(from.comm(), to.comm(), &cmp), "MPI_Comm_compare");
-      if (cmp == MPI_UNEQUAL)
-        throw distribution_error("dist::redistribution_plan: the two distributions' communicators hold different sets of ranks");
+      detail::require_same_ranks(from.comm(), to.comm(), "dist::redistribution_plan");
     }, detail::arg("source distributions", from), detail::arg("target distributions", to), detail::arg("axes", perm));
     // unstructured dims: the other side's coordinates of my indices; source dim k lies along destination dim perm^-1[k]
     std::array<int, N> dim_of{};
@@ -138,13 +135,8 @@ distribution<N> permuted(const distribution<N>& d, const std::array<std::size_t,
   for (std::size_t i = 0; i < N; ++i) {
     const dim_map& m = d.map(perm[i]);
     g[i] = d.grid()[perm[i]];
-    switch (m.kind()) {
-      case dim_kind::block: specs[i] = m.irregular() ? dim_spec{block{m.bounds()}} : dim_spec{block{}}; break;
-      case dim_kind::cyclic: specs[i] = cyclic{}; break;
-      case dim_kind::block_cyclic: specs[i] = block_cyclic{m.block_size()}; break;
-      case dim_kind::undistributed: specs[i] = undistributed{}; break;
-      case dim_kind::unstructured: return distribution<N>(s, d.comm());
-    }
+    if (m.kind() == dim_kind::unstructured) return distribution<N>(s, d.comm());
+    specs[i] = spec_of(m);
   }
   return distribution<N>(s, specs, d.comm(), grid(g));
 }

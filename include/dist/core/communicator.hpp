@@ -99,6 +99,20 @@ inline std::vector<int> displacements(const std::vector<int>& counts, std::strin
   return displs;
 }
 
+/// True when `a` and `b` hold the same ranks (in any order). Local.
+inline bool same_ranks(const communicator& a, const communicator& b) {
+  int cmp = MPI_UNEQUAL;
+  check_mpi(MPI_Comm_compare(a, b, &cmp), "MPI_Comm_compare");
+  return cmp != MPI_UNEQUAL;
+}
+
+/// shape_error naming `op` unless `a` and `b` hold the same ranks (an
+/// operand, source or target on other ranks). Local.
+inline void require_same_ranks(const communicator& a, const communicator& b, const std::string& op) {
+  if (!same_ranks(a, b))
+    throw shape_error(op + ": the communicators hold different sets of ranks (an operand, source or target lives on other ranks)");
+}
+
 /// Allreduce of one value in place. Collective.
 template <class T>
 T allreduce(const communicator& c, T v, MPI_Op op) {

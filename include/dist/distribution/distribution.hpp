@@ -76,6 +76,20 @@ struct dim_data {
   friend bool operator==(const dim_data&, const dim_data&) = default;
 };
 
+namespace detail {
+/// The spec that rebuilds map `m` (unstructured: this coordinate's indices). Local.
+inline dim_spec spec_of(const dim_map& m) {
+  switch (m.kind()) {
+    case dim_kind::block: return m.irregular() ? dim_spec{block{m.bounds()}} : dim_spec{block{}};
+    case dim_kind::cyclic: return cyclic{};
+    case dim_kind::block_cyclic: return block_cyclic{m.block_size()};
+    case dim_kind::undistributed: return undistributed{};
+    case dim_kind::unstructured: return unstructured{m.global_indices()};
+  }
+  return undistributed{};
+}
+}  // namespace detail
+
 template <std::size_t N>
 class distribution {
   static_assert(N >= 1, "dist::distribution needs at least one dimension");

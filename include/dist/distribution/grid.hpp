@@ -1,6 +1,7 @@
 // The process grid: explicit extents, or the default-grid rule of SPEC section 2.
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <cmath>
 #include <cstddef>

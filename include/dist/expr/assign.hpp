@@ -107,11 +107,7 @@ template <class X>
 std::uint64_t operand_layouts(const X& x, const communicator& c) {
   arg_hash h;
   // (an operand on other ranks is left out: binding reports it, on every rank)
-  const auto layout = [&](const auto& d) {
-    int cmp = MPI_UNEQUAL;
-    MPI_Comm_compare(d.comm(), c, &cmp);
-    h.add(cmp == MPI_UNEQUAL ? std::uint64_t{0} : d.signature());
-  };
+  const auto layout = [&](const auto& d) { h.add(same_ranks(d.comm(), c) ? d.signature() : std::uint64_t{0}); };
   const auto visit = [&](const auto& a) {
     if constexpr (requires { a.parent(); }) {
       layout(a.parent().distribution());

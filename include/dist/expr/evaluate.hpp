@@ -200,10 +200,7 @@ std::array<int, M> operand_dims(const shape<M>& s, const bind_context<N>& ctx) {
 /// shape_error when `c` holds other ranks than the destination's communicator.
 template <std::size_t N>
 void check_same_ranks(const communicator& c, const bind_context<N>& ctx) {
-  int cmp = MPI_UNEQUAL;
-  check_mpi(MPI_Comm_compare(c, ctx.to.comm(), &cmp), "MPI_Comm_compare");
-  if (cmp == MPI_UNEQUAL)
-    throw shape_error("dist: an expression mixes communicators: an operand lives on other ranks than the destination");
+  require_same_ranks(c, ctx.to.comm(), "dist: an expression mixing communicators");
 }
 
 /// Notes a zero-copy operand reading `parent`'s memory at (base, strides):

@@ -89,7 +89,6 @@ struct bit_not_op {
 
 // ---- math ----
 // computed in float_t<A>, as NumPy does (sqrt of an integer array is float64)
-struct name_op { template <class A> auto operator()(A a) const { return call(static_cast<float_t<A>>(a)); } };
 struct sqrt_op { template <class A> auto operator()(A a) const { return std::sqrt(static_cast<float_t<A>>(a)); } };
 struct cbrt_op { template <class A> auto operator()(A a) const { return std::cbrt(static_cast<float_t<A>>(a)); } };
 struct exp_op { template <class A> auto operator()(A a) const { return std::exp(static_cast<float_t<A>>(a)); } };
