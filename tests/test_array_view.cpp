@@ -1,4 +1,4 @@
-// dist::array_view (SPEC 11): memory the caller owns, used by expressions,
+// dist::array_view: memory the caller owns, used by expressions,
 // reductions, views and stencils, redistribution and I/O without a copy.
 #include <gtest/gtest.h>
 

@@ -74,7 +74,7 @@ void check_against(const table& t, index_t n, int p, const std::function<dim_map
 TEST(dim_map, block_matches_brute_force) {
   for (index_t n : sizes)
     for (int p : procs) {
-      // SPEC: coordinate c gets n/p + (c < n%p) elements, in order.
+      // block{}: coordinate c gets n/p + (c < n%p) elements, in order.
       std::vector<index_t> start(static_cast<std::size_t>(p) + 1, 0);
       for (int c = 0; c < p; ++c) start[static_cast<std::size_t>(c) + 1] = start[static_cast<std::size_t>(c)] + n / p + (c < n % p);
       ASSERT_EQ(start.back(), n);

@@ -1,4 +1,4 @@
-// Halos (SPEC 7): ghost layers filled by exchange_halo and
+// Halos: ghost layers filled by exchange_halo and
 // start_halo_exchange/wait, periodic or not, corners in 2-d and 3-d;
 // dist::shifted operands and assign_overlapped; errors; halo arrays in the
 // rest of the library. Checked against the global array on every rank.

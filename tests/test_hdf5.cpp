@@ -1,4 +1,4 @@
-// Parallel HDF5 save and load (SPEC 9): every distribution kind to every
+// Parallel HDF5 save and load: every distribution kind to every
 // other, groups, other datasets kept, types, errors on every rank, and
 // nothing lost when a save fails.
 #include <gtest/gtest.h>

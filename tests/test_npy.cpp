@@ -1,4 +1,4 @@
-// .npy save and load (SPEC 9): any distribution, any rank count, types,
+// .npy save and load: any distribution, any rank count, types,
 // headers NumPy writes, errors on every rank, and nothing lost when a save fails.
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-// dist::petsc::vec (SPEC 11): PETSc Vecs over dist arrays' blocks, no copy;
+// dist::petsc::vec: PETSc Vecs over dist arrays' blocks, no copy;
 // PETSc's operations against dist's and against serial references.
 #include <gtest/gtest.h>
 

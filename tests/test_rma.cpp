@@ -1,4 +1,4 @@
-// One-sided access (SPEC 8): get / put / accumulate of a global region from
+// One-sided access: get / put / accumulate of a global region from
 // one rank alone, completed by dist::fence, on every layout RMA supports,
 // checked against serial references on every rank.
 #include <gtest/gtest.h>

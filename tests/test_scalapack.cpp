@@ -1,4 +1,4 @@
-// dist::scalapack::desc (SPEC 11): ScaLAPACK runs on dist arrays' blocks
+// dist::scalapack::desc: ScaLAPACK runs on dist arrays' blocks
 // directly; pdgemm and pdgetrf/pdgetrs against serial references.
 #include <gtest/gtest.h>
 

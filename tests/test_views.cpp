@@ -1,4 +1,4 @@
-// Views (SPEC 6): reading, writing, views of views, integer indices,
+// Views: reading, writing, views of views, integer indices,
 // misaligned operands and aliasing, on every distribution kind, against a
 // serial reference computed on every rank.
 #include <gtest/gtest.h>

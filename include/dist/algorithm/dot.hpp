@@ -1,4 +1,4 @@
-// Inner products (SPEC section 5): dot of two 1-d expressions and the
+// Inner products: dot of two 1-d expressions and the
 // matrix-vector product, both fused reductions (no temporary array, the
 // matrix is never gathered; a vector on another layout is moved to where
 // the matrix's columns live).

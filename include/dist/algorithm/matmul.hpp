@@ -1,4 +1,4 @@
-// dist::matmul (SPEC 5): C = A B for 2-D arrays on any distributions, by
+// dist::matmul: C = A B for 2-D arrays on any distributions, by
 // SUMMA on the result's process grid. The operands are put on the grid
 // first (no copy when they already are): A's rows and B's columns as C's,
 // the inner dim over the grid's columns for A and its rows for B. Then,

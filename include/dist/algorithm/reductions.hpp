@@ -1,4 +1,4 @@
-// Reductions (SPEC section 5): sum, prod, min, max, mean, var, std, any,
+// Reductions: sum, prod, min, max, mean, var, std, any,
 // all, count_nonzero, argmin, argmax, norm and reduce(e, init, op), over a
 // whole array or expression (a value on every rank) or along one axis (an
 // array distributed over the remaining dims). Reductions of expressions

@@ -1,5 +1,4 @@
-// array<T,N>: this rank's block of a distributed array plus its distribution
-// (SPEC section 3).
+// array<T,N>: this rank's block of a distributed array plus its distribution.
 #pragma once
 
 #include <complex>
@@ -309,7 +308,7 @@ class array {
   /// The array must outlive the handle. Collective.
   halo_exchange<T, N> start_halo_exchange();
 
-  /// A view of this array (SPEC 6): one argument per dim, each a
+  /// A view of this array: one argument per dim, each a
   /// dist::slice, dist::all() or an integer index (which drops the dim).
   /// Reads and writes this array. Local (no communication until used).
   template <class... S>
@@ -423,7 +422,7 @@ class array {
   std::shared_ptr<void> pin_;                   // copies held outside keep the block in place (storage::pin)
 };
 
-/// An array over memory the caller owns (SPEC 11): `local_data` is this
+/// An array over memory the caller owns: `local_data` is this
 /// rank's block of `d`, row-major, d.local_size() elements, and must outlive
 /// the view. It is an array in every way (expressions, reductions,
 /// redistribution, I/O) without a copy; assignments write that memory (an

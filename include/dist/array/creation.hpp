@@ -1,4 +1,4 @@
-// Creation functions (SPEC section 3): empty, zeros, ones, full, *_like,
+// Creation functions: empty, zeros, ones, full, *_like,
 // fromfunction, arange, linspace, logspace, eye, identity.
 #pragma once
 
@@ -28,7 +28,7 @@ std::array<dim_spec, N> to_specs(const dim_spec (&s)[N]) {
   return r;
 }
 
-/// A creation function over every form SPEC allows for D: a distribution, a
+/// A creation function over every form dist accepts for D: a distribution, a
 /// shape and a communicator, or a shape, per-dim specs, a communicator and an
 /// optional grid; the function's own arguments follow D. `Make` builds the
 /// array from a distribution.

@@ -1,5 +1,5 @@
 // gather, allgather, scatter: whole arrays in row-major order on one rank or
-// all (SPEC section 3).
+// on all of them.
 #pragma once
 
 #include <cstring>

@@ -1,5 +1,5 @@
-// dist::halo: the ghost layers an array keeps around its block (SPEC
-// section 7). A value type: widths per dimension and which dimensions wrap.
+// dist::halo: the ghost layers an array keeps around its block. A value
+// type: widths per dimension and which dimensions wrap.
 #pragma once
 
 #include <algorithm>

@@ -1,6 +1,6 @@
 // NumPy's basic slice, dist::slice{start, stop, step}, and its normalisation
-// against an extent (Python's slice.indices). The groundwork of views
-// (SPEC section 6); pure, no MPI.
+// against an extent (Python's slice.indices). The groundwork of views;
+// pure, no MPI.
 #pragma once
 
 #include <optional>

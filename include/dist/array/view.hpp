@@ -1,4 +1,4 @@
-// Views (SPEC section 6): `a(dist::slice{1, -1}, dist::all(), 3)` names a
+// Views: `a(dist::slice{1, -1}, dist::all(), 3)` names a
 // part of `a` with NumPy's basic-slicing rules. A view holds its parent and
 // one (start, step, count) per parent dim; an integer index is a range of
 // one that the view drops. It reads and writes the parent, is an operand

@@ -1,4 +1,4 @@
-// Alignment plans (DESIGN.md): bring the elements of an operand that this
+// Alignment plans: bring the elements of an operand that this
 // rank needs to evaluate on a destination distribution into one local
 // buffer, shaped like the destination block. Covers redistribution of
 // same-shape operands and NumPy broadcasting: operand dim k lies along

@@ -1,4 +1,4 @@
-// Halo exchange (SPEC section 7): fill an array's ghost layers from the
+// Halo exchange: fill an array's ghost layers from the
 // neighbouring blocks, point-to-point, every neighbour in one round: faces,
 // and for ghosts on several dims the edges and corners too (9- and 27-point
 // stencils) as messages of their own, so the whole exchange can overlap

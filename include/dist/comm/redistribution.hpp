@@ -1,4 +1,4 @@
-// Redistribution (SPEC section 7): any distribution to any other, planned
+// Redistribution: any distribution to any other, planned
 // once (plan.hpp), executed with one pack, one MPI_Alltoallv and one unpack.
 #pragma once
 

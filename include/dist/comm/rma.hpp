@@ -1,4 +1,4 @@
-// One-sided access (SPEC 8): one rank alone reads, writes or adds a
+// One-sided access: one rank alone reads, writes or adds a
 // rectangular global region of an array through MPI RMA (passive target),
 // whoever owns the elements; dist::fence(a) completes what every rank did.
 //

@@ -1,4 +1,4 @@
-// The exception hierarchy of dist (SPEC section 10).
+// The exception hierarchy of dist.
 #pragma once
 
 #include <stdexcept>

@@ -1,5 +1,5 @@
 // distribution<N>: global shape + per-dimension maps + process grid +
-// communicator (SPEC section 2). A cheap-to-copy value over shared immutable state.
+// communicator. A cheap-to-copy value over shared immutable state.
 #pragma once
 
 #include <algorithm>
@@ -98,7 +98,7 @@ class distribution {
   /// Default layout: block on dimension 0, the others undistributed. Collective.
   distribution(const dist::shape<N>& s, comm_ref c) : distribution(s, default_specs(), c) {}  // collective: below
 
-  /// `specs[d]` along dimension d over `g` (empty: SPEC's default-grid rule).
+  /// `specs[d]` along dimension d over `g` (empty: the default-grid rule of grid.hpp).
   /// Throws, on every rank: distribution_error (bad bounds, block size,
   /// grid, or unstructured indices that are not a partition), shape_error
   /// (negative extent), or mpi_error when the ranks passed different shapes,

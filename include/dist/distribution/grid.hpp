@@ -1,4 +1,4 @@
-// The process grid: explicit extents, or the default-grid rule of SPEC section 2.
+// The process grid: explicit extents, or the default-grid rule.
 #pragma once
 
 #include <algorithm>
@@ -76,7 +76,7 @@ int row_major_rank(const std::array<int, N>& grid, const std::array<int, N>& c) 
   return r;
 }
 
-/// SPEC's default grid for k distributed dims of the given extents over p
+/// The default grid for k distributed dims of the given extents over p
 /// ranks: the smallest factor to the smallest extent (stable for ties), and
 /// the first factorisation whose pairwise ratios f_i/f_j (i<j) are nearest in
 /// Euclidean norm to n_i/n_j (extent 0 counts as 1). Pure, no MPI.

@@ -1,5 +1,5 @@
 // What a user asks for along one dimension: block, cyclic, block_cyclic,
-// unstructured or undistributed (SPEC section 2).
+// unstructured or undistributed.
 #pragma once
 
 #include <initializer_list>

@@ -1,4 +1,4 @@
-// Assignment semantics (STYLE.md's "semantics"): what `a = e`, `a += e` and
+// Assignment semantics (xtensor's "semantics"): what `a = e`, `a += e` and
 // dist::eval mean for a distributed array. Every operand that does not
 // share the destination's distribution and position is brought into a
 // local buffer before the destination is written, so the right side acts as

@@ -1,4 +1,4 @@
-// Evaluation (STYLE.md's "assigner"): bind an expression to a destination
+// Evaluation (xtensor's "assigner"): bind an expression to a destination
 // distribution, then run one fused loop over this rank's block. Binding
 // turns every operand into a pointer plus strides over local memory: an
 // aligned array reads its own block; any other array is first brought into
@@ -443,9 +443,8 @@ void for_each_row(const shape<N>& ls, B& b, Row&& row) {
 
 /// Destination blocks at least this large are written with non-temporal
 /// (streaming) stores: they would not stay in cache anyway, and streaming
-/// saves the read-for-ownership of every destination line (measured: the
-/// triad 1.07-1.15x the plain loop, instead of 0.9-0.95). A variable so
-/// tests can lower it.
+/// saves the read-for-ownership of every destination line (bench_expressions'
+/// triad shows the gain). A variable so tests can lower it.
 inline std::size_t streaming_bytes = std::size_t{32} << 20;
 
 template <class T, class Op>
@@ -515,13 +514,13 @@ void run_assign(T* dst, const std::array<index_t, N>& dst_st, const shape<N>& ls
   const bool contiguous = b.contiguous() && dst_st[N - 1] == 1;
 #if defined(__SSE2__)
   // streaming evaluates two elements at a time without vectorising the
-  // expression: a win for one or two operands (the triad: 1.07-1.15x), a
-  // loss for more (the 5-point stencil: 0.65x of the plain vectorised loop)
+  // expression: a win for one or two operands (the triad), a loss for more
+  // (the 5-point stencil, against the plain vectorised loop)
   if constexpr (streamable<T, Op> && data_operands<B>::value <= 2)
     if (contiguous && static_cast<std::size_t>(product(ls)) * sizeof(T) >= streaming_bytes)
       return run_streaming(dst, dst_st, ls, b);
 #endif
-  // (the loop inline here rather than in a lambda: measured 1.4x faster on the 5-point stencil)
+  // (the loop inline here rather than in a lambda: faster on the 5-point stencil of bench_laplace)
   run_assign_box(dst, dst_st, index<N>{}, ls, b, op);
 }
 

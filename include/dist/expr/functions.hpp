@@ -1,5 +1,5 @@
 // The element-wise functors (small named structs) and the NumPy-named
-// functions that build nodes from them (SPEC section 4): abs ... where,
+// functions that build nodes from them: abs ... where,
 // astype<U>, vectorize(f). Each function takes expressions, and scalars where
 // NumPy takes them; the functor decides the result type as NumPy does.
 #pragma once

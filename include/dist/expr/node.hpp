@@ -1,4 +1,4 @@
-// Expression nodes (STYLE.md's "node"): operand closures and the function
+// Expression nodes (xtensor's "node"): operand closures and the function
 // node that combines them lazily. An lvalue array is held by reference, an
 // rvalue array or a sub-expression by value, so `auto e = a + b * 2;` never
 // dangles while a and b live. Shapes broadcast as NumPy's at construction.

@@ -1,4 +1,4 @@
-// C++ operators on expressions (SPEC section 4): arithmetic, comparisons
+// C++ operators on expressions: arithmetic, comparisons
 // (bool results), logical, and bitwise/shift operators on integer and bool
 // element types only, so `a & b` on doubles does not compile.
 #pragma once

@@ -1,4 +1,4 @@
-// PETSc interop (SPEC 11), with the target dist::petsc: dist::petsc::vec(a)
+// PETSc interop, with the target dist::petsc: dist::petsc::vec(a)
 // wraps a 1-D block array as a PETSc Vec (VecCreateMPIWithArray) over the
 // array's own block, no copy. What PETSc writes into the Vec is in the
 // array, and the other way round.

@@ -1,4 +1,4 @@
-// ScaLAPACK interop (SPEC 11), with the target dist::scalapack:
+// ScaLAPACK interop, with the target dist::scalapack:
 // dist::scalapack::desc(a) gives the BLACS context and the array descriptor
 // of a 2-D block-cyclic array, so ScaLAPACK routines run on its local
 // blocks directly (no copy).

@@ -1,4 +1,4 @@
-// What every parallel format shares (SPEC section 9): which parts of the
+// What every parallel format shares: which parts of the
 // file this rank's block fills, saving through a temporary file renamed into
 // place (so a failed or killed save leaves the earlier file intact), and
 // errors raised on every rank.

@@ -1,4 +1,4 @@
-// Parallel HDF5 (SPEC section 9): one dataset per array, the global array
+// Parallel HDF5: one dataset per array, the global array
 // in C order with HDF5's natural type for T (complex as h5py's compound
 // {r, i}, bool as h5py's enum), written and read collectively through
 // MPI-IO. Each rank selects its block with hyperslabs: one per block dim,

@@ -1,4 +1,4 @@
-// NumPy's .npy format (SPEC section 9), written and read collectively with
+// NumPy's .npy format, written and read collectively with
 // MPI-IO: version 1.0 (2.0 when the header needs more than 65535 bytes), C
 // order, little-endian. Rank 0 writes the header; every rank writes its
 // elements straight to their places in the file through one file view (the
