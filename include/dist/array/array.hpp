@@ -4,10 +4,12 @@
 #include <complex>
 #include <cstring>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <type_traits>
 #include <utility>
+#include <vector>
 
 #include "../core/agree.hpp"
 #include "../core/collective_check.hpp"
@@ -444,47 +446,54 @@ class array_view : public array<T, N> {
 
 namespace detail {
 
-/// Calls `body(gidx, l)` for every element of a local block of shape `ls`,
-/// in row-major order, where `gidx` is the element's global multi-index and
-/// `l` its flat local offset. `tables[d]` holds the global index of each
-/// local position along dim d; when `inner_start` is set, the last dim's
-/// indices are inner_start + l instead (and the inner loop has no lookup).
-template <std::size_t N, class Body>
-void for_each_global(const shape<N>& ls, const std::array<std::vector<index_t>, N>& tables,
-                     std::optional<index_t> inner_start, Body&& body) {
-  if (detail::product(ls) == 0) return;
-  const index_t inner = ls[N - 1];
-  index<N> o{};
-  index<N> g{};
-  index_t base = 0;
-  do {
-    for (std::size_t d = 0; d + 1 < N; ++d) g[d] = tables[d][static_cast<std::size_t>(o[d])];
-    if (inner_start) {
-      const index_t s = *inner_start;
-      for (index_t l = 0; l < inner; ++l) {
-        g[N - 1] = s + l;
-        body(g, base + l);
-      }
-    } else {
-      const index_t* t = tables[N - 1].data();
-      for (index_t l = 0; l < inner; ++l) {
-        g[N - 1] = t[l];
-        body(g, base + l);
-      }
-    }
-    base += inner;
-  } while (next_row(o, ls));
+/// Where a rank's block lives in the global array: its extents and, per
+/// dim, the global index of each local position (the last dim's table left
+/// empty when it is one contiguous run, whose first index is inner_start).
+template <std::size_t N>
+struct block_layout {
+  shape<N> extents{};
+  std::array<std::vector<index_t>, N> tables;
+  std::optional<index_t> inner_start;
+};
+
+/// This rank's block layout. Local.
+template <std::size_t N>
+block_layout<N> local_layout(const distribution<N>& d) {
+  block_layout<N> b;
+  b.extents = d.local_shape();
+  for (std::size_t k = 0; k + 1 < N; ++k) b.tables[k] = d.global_indices(k);
+  b.inner_start = d.map(N - 1).contiguous_start();
+  if (!b.inner_start) b.tables[N - 1] = d.global_indices(N - 1);
+  return b;
 }
 
-/// Global-index tables of this rank's block (the last dim left empty when it
-/// is one contiguous run, whose start is returned).
-template <std::size_t N>
-std::pair<std::array<std::vector<index_t>, N>, std::optional<index_t>> local_tables(const distribution<N>& d) {
-  std::array<std::vector<index_t>, N> t;
-  for (std::size_t k = 0; k + 1 < N; ++k) t[k] = d.global_indices(k);
-  auto s = d.map(N - 1).contiguous_start();
-  if (!s) t[N - 1] = d.global_indices(N - 1);
-  return {std::move(t), s};
+/// The one walker over a block's global indices: calls row(g, base) for
+/// each innermost row, in row-major order, with g the global indices of the
+/// row's outer dims (g[N-1] left 0) and base the flat local offset of its
+/// first element. Local.
+template <std::size_t N, class Row>
+void for_each_layout_row(const block_layout<N>& b, Row&& row) {
+  if (product(b.extents) == 0) return;
+  index<N> o{}, g{};
+  index_t base = 0;
+  do {
+    for (std::size_t d = 0; d + 1 < N; ++d) g[d] = b.tables[d][static_cast<std::size_t>(o[d])];
+    row(g, base);
+    base += b.extents[N - 1];
+  } while (next_row(o, b.extents));
+}
+
+/// Calls `body(gidx, l)` for every element of the block of layout `b`, in
+/// row-major order, with its global multi-index and flat local offset. Local.
+template <std::size_t N, class Body>
+void for_each_global(const block_layout<N>& b, Body&& body) {
+  const index_t inner = b.extents[N - 1];
+  for_each_layout_row(b, [&](index<N> g, index_t base) {
+    for (index_t l = 0; l < inner; ++l) {
+      g[N - 1] = b.inner_start ? *b.inner_start + l : b.tables[N - 1][static_cast<std::size_t>(l)];
+      body(static_cast<const index<N>&>(g), base + l);
+    }
+  });
 }
 
 /// The storage of an array, for the library's own layers: the padded
@@ -563,9 +572,8 @@ std::span<const T> packed_block(const array<T, N>& a, buffer<T>& tmp) {
 /// Sets each local element of `a` to f(global index). Local.
 template <class T, std::size_t N, class F>
 void fill_indexed(array<T, N>& a, F&& f) {
-  auto [tables, start] = local_tables(a.distribution());
   T* p = a.local_data().data();
-  for_each_global(a.local_shape(), tables, start, [&](const index<N>& g, index_t l) { p[l] = f(g); });
+  for_each_global(local_layout(a.distribution()), [&](const index<N>& g, index_t l) { p[l] = f(g); });
 }
 
 }  // namespace detail

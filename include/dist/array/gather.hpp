@@ -13,15 +13,6 @@
 namespace dist {
 namespace detail {
 
-/// Where one rank's block lives in the global array: per-dim global index
-/// tables (the last dim replaced by its start when it is one contiguous run).
-template <std::size_t N>
-struct block_layout {
-  shape<N> extents{};
-  std::array<std::vector<index_t>, N> tables;
-  std::optional<index_t> inner_start;
-};
-
 /// Block layouts of every rank, on `root` (or on every rank when root < 0).
 /// Structured dims are computed from the maps; unstructured index lists are
 /// gathered. Collective.
@@ -77,19 +68,15 @@ std::vector<block_layout<N>> block_layouts(const distribution<N>& d, int root) {
 /// Contiguous inner runs move with memcpy. Local.
 template <class T, std::size_t N>
 void transfer(T* blk, const block_layout<N>& b, T* global, const shape<N>& gs, bool to_global) {
-  const index_t total = product(b.extents);
-  if (total == 0) return;
   const auto gst = row_major_strides(gs);
   const index_t inner = b.extents[N - 1];
-  index<N> o{};
-  index_t base = 0;
-  for (;;) {
+  for_each_layout_row(b, [&](const index<N>& g, index_t base) {
     index_t off = 0;
-    for (std::size_t d = 0; d + 1 < N; ++d) off += b.tables[d][static_cast<std::size_t>(o[d])] * gst[d];
+    for (std::size_t d = 0; d + 1 < N; ++d) off += g[d] * gst[d];
     if (b.inner_start) {
-      T* g = global + off + *b.inner_start;
-      if (to_global) std::memcpy(static_cast<void*>(g), blk + base, static_cast<std::size_t>(inner) * sizeof(T));
-      else std::memcpy(static_cast<void*>(blk + base), g, static_cast<std::size_t>(inner) * sizeof(T));
+      T* at = global + off + *b.inner_start;
+      if (to_global) std::memcpy(static_cast<void*>(at), blk + base, static_cast<std::size_t>(inner) * sizeof(T));
+      else std::memcpy(static_cast<void*>(blk + base), at, static_cast<std::size_t>(inner) * sizeof(T));
     } else {
       const index_t* t = b.tables[N - 1].data();
       if (to_global)
@@ -97,15 +84,7 @@ void transfer(T* blk, const block_layout<N>& b, T* global, const shape<N>& gs, b
       else
         for (index_t l = 0; l < inner; ++l) blk[base + l] = global[off + t[l]];
     }
-    base += inner;
-    std::size_t d = N - 1;
-    for (;;) {
-      if (d == 0) return;
-      --d;
-      if (++o[d] < b.extents[d]) break;
-      o[d] = 0;
-    }
-  }
+  });
 }
 
 // Gathers into `Out` (std::vector<T>, or buffer<T> for bool, whose vector has no data()).

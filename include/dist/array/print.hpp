@@ -138,10 +138,7 @@ void print(const array<T, N>& a, std::ostream& os = std::cout) {
     for (std::size_t k = 0; k < N; ++k) li[k] = sel_local[k][static_cast<std::size_t>(o[k])], si[k] = sel_pos[k][static_cast<std::size_t>(o[k])];
     pos.push_back(detail::flat_offset(si, ss));
     val.push_back(lv[li]);
-    for (std::size_t k = N; k-- > 0;) {
-      if (++o[k] < cnt[k]) break;
-      o[k] = 0;
-    }
+    (void)detail::next_index(o, [&](std::size_t k) { return cnt[k]; });
   }
   const int P = c.size();
   std::vector<int> counts(static_cast<std::size_t>(P));

@@ -207,9 +207,7 @@ class halo_exchange {
             box.ext[d] = x.len;
           }
           post_one(recv, dist.grid_rank(pc), box, my_tag, c, type);
-          std::size_t d = N;
-          while (d > 0 && ++k[d - 1] == per[d - 1].size()) k[--d] = 0;
-          if (d == 0) break;
+          if (!detail::next_index(k, [&](std::size_t d) { return per[d].size(); })) break;
         }
       }
     } while (next_direction(dir));

@@ -185,14 +185,7 @@ struct fan_out {
       int r = 0;
       for (std::size_t d = 0; d < D; ++d) r = r * grid[d] + c[d];
       out.push_back(r);
-      std::size_t f = free_dims.size();
-      for (;;) {
-        if (f == 0) return;
-        --f;
-        const auto d = static_cast<std::size_t>(free_dims[f]);
-        if (++o[f] < spread[d].size()) break;
-        o[f] = 0;
-      }
+      if (!next_index(o, [&](std::size_t f) { return spread[static_cast<std::size_t>(free_dims[f])].size(); })) return;
     }
   }
 };
@@ -236,13 +229,7 @@ std::pair<side_plan<N>, side_plan<N>> build_plan(const plan_side_input<N>& src, 
         count *= positions(side.dims[k][static_cast<std::size_t>(coord[k])]);
       }
       rank_of(coord, count);
-      std::size_t k = N;
-      for (;;) {
-        if (k == 0) return;
-        --k;
-        if (++o[k] < nz[k].size()) break;
-        o[k] = 0;
-      }
+      if (!next_index(o, [&](std::size_t k) { return nz[k].size(); })) return;
     }
   };
   enumerate(send, [&](const std::array<int, N>& coord, index_t count) {

@@ -68,6 +68,20 @@ std::string to_string(const std::array<Int, N>& v) {
   return s + ")";
 }
 
+/// Advances the multi-index `o` (a std::array or std::vector of integers)
+/// to the next one of a row-major walk where dim k has extent `ext(k)` (the
+/// last dim fastest); false once every index was visited. The one odometer
+/// of dist (next_row below is the same over all dims but the last).
+template <class O, class Ext>
+bool next_index(O& o, Ext&& ext) {
+  using I = std::remove_reference_t<decltype(o[0])>;
+  for (std::size_t k = o.size(); k-- > 0;) {
+    if (++o[k] < static_cast<I>(ext(k))) return true;
+    o[k] = 0;
+  }
+  return false;
+}
+
 /// Advances `o` to the next row of a row-major block of extents `ls` (the
 /// dims before the last, odometer-style); false once every row was visited.
 template <std::size_t N>

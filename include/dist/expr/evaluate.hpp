@@ -172,10 +172,7 @@ bound_data<T, N> bind_global(const T* data, const shape<M>& gs, const std::array
     index_t off = 0;
     for (std::size_t k = 0; k < M; ++k) off += tab[k][static_cast<std::size_t>(o[k])] * gst[k];
     out[n] = data[off];
-    for (std::size_t k = M; k-- > 0;) {
-      if (++o[k] < ext[k]) break;
-      o[k] = 0;
-    }
+    (void)next_index(o, [&](std::size_t k) { return ext[k]; });
   }
   ctx.keep.push_back(buf);
   return {buf->data(), spread_strides<M, N>(ext, dim_of)};

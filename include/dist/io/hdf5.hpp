@@ -142,13 +142,7 @@ bool h5_select(hid_t space, const distribution<N>& d, bool everyone) {
     }
     if (H5Sselect_hyperslab(space, first ? H5S_SELECT_SET : H5S_SELECT_OR, start, stride, count, block) < 0) return false;
     first = false;
-    std::size_t k = N;
-    for (;;) {
-      if (k == 0) return true;
-      --k;
-      if (++o[k] < p[k].size()) break;
-      o[k] = 0;
-    }
+    if (!next_index(o, [&](std::size_t k) { return p[k].size(); })) return true;
   }
 }
 
