@@ -93,6 +93,14 @@ inline void verify_file(const std::string& tmp, index_t bytes, const char* op, c
                    " bytes, " + std::to_string(bytes) + " expected (a full disk?)");
 }
 
+/// Removes the temporary file after a failed save (rank 0), then waits for
+/// it, so no rank returns while the temporary still exists. Collective
+/// (every rank is on the failure path: the failure was agreed).
+inline void discard_file(const communicator& c, const std::string& tmp) {
+  if (c.rank() == 0) std::remove(tmp.c_str());
+  MPI_Barrier(c);
+}
+
 /// Replaces the target by the finished temporary file: rank 0 checks it
 /// (fsync, at least `bytes` bytes), every rank agrees, rank 0 renames it
 /// over the target and syncs the directory. On any failure the temporary
@@ -106,7 +114,7 @@ inline void commit_file(const communicator& c, const std::string& tmp, const std
       if (c.rank() == 0) verify_file(tmp, bytes, op, path);
     });
   } catch (...) {
-    if (c.rank() == 0) std::remove(tmp.c_str());
+    discard_file(c, tmp);
     throw;
   }
   agree_on_errors(c, [&] {
@@ -125,11 +133,6 @@ inline void commit_file(const communicator& c, const std::string& tmp, const std
       ::close(fd);
     }
   });
-}
-
-/// Removes the temporary file after a failed save (rank 0). Local.
-inline void discard_file(const communicator& c, const std::string& tmp) {
-  if (c.rank() == 0) std::remove(tmp.c_str());
 }
 
 /// This rank's elements as runs of the global array in C order: calls
