@@ -179,6 +179,11 @@ class halo_exchange {
     const communicator& c = a_->comm();
     const auto& dist = a_->distribution();
     const MPI_Datatype type = detail::mpi_type<T>();
+    // the pieces of each (dim, side, receiving or sending), once: directions share them
+    std::array<std::array<std::array<std::vector<piece>, 2>, 3>, N> sides;
+    for (std::size_t d = 0; d < N; ++d)
+      for (int side = -1; side <= 1; ++side)
+        for (const bool recv : {true, false}) sides[d][static_cast<std::size_t>(side + 1)][recv] = pieces(d, side, recv);
     std::array<int, N> dir;
     dir.fill(-1);
     int tag = 0;
@@ -188,11 +193,11 @@ class halo_exchange {
       for (std::size_t d = 0; d < N; ++d) zero = zero && dir[d] == 0;
       if (zero) continue;
       for (const bool recv : {true, false}) {
-        std::array<std::vector<piece>, N> per;
+        std::array<const std::vector<piece>*, N> per;
         bool any = true;
         for (std::size_t d = 0; d < N && any; ++d) {
-          per[d] = pieces(d, dir[d], recv);
-          any = !per[d].empty();
+          per[d] = &sides[d][static_cast<std::size_t>(dir[d] + 1)][recv];
+          any = !per[d]->empty();
         }
         if (!any) continue;
         // every combination of one piece per dim: one peer, one box
@@ -201,13 +206,13 @@ class halo_exchange {
           std::array<int, N> pc;
           detail::ghost_box<N> box;
           for (std::size_t d = 0; d < N; ++d) {
-            const piece& x = per[d][k[d]];
+            const piece& x = (*per[d])[k[d]];
             pc[d] = x.coord;
             box.at[d] = x.at;
             box.ext[d] = x.len;
           }
           post_one(recv, dist.grid_rank(pc), box, my_tag, c, type);
-          if (!detail::next_index(k, [&](std::size_t d) { return per[d].size(); })) break;
+          if (!detail::next_index(k, [&](std::size_t d) { return per[d]->size(); })) break;
         }
       }
     } while (next_direction(dir));
