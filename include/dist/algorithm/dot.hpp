@@ -22,6 +22,18 @@ auto dot(const X& x, const Y& y) {  // collective: sum
   return sum(x * y);
 }
 
+/// x · y from the reproducible sum of the products (each product rounded
+/// as computed, then summed exactly): bit-identical for every rank count
+/// and layout. Collective.
+template <expression X, expression Y>
+  requires(detail::ndim_of<X> == 1 && detail::ndim_of<Y> == 1)
+auto dot(const X& x, const Y& y, reproducible_t r) {  // collective: sum
+  if (x.shape() != y.shape())
+    throw shape_error("dist::dot: shapes " + detail::to_string(x.shape()) + " and " + detail::to_string(y.shape()) +
+                      " are not aligned");
+  return sum(x * y, r);
+}
+
 /// A · x for a 2-d A (n, m) and a 1-d x (m): a 1-d array distributed like
 /// A's rows (A's column ranks share it when A's columns are distributed).
 /// Collective; shape_error on every rank when the extents differ.

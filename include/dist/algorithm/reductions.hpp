@@ -27,6 +27,7 @@
 #include "../comm/alignment.hpp"
 #include "../core/agree.hpp"
 #include "../core/collective_check.hpp"
+#include "../core/exact_sum.hpp"
 #include "../expr/evaluate.hpp"
 #include "../expr/functions.hpp"
 #include "../expr/node.hpp"
@@ -38,6 +39,14 @@ namespace dist {
 struct ddof {
   index_t k = 0;
 };
+
+/// Selects reproducible reductions: dist::sum(a, dist::reproducible) is the
+/// exact sum rounded once, bit-identical for every rank count, layout and
+/// grid holding the same values.
+struct reproducible_t {
+  explicit constexpr reproducible_t() = default;
+};
+inline constexpr reproducible_t reproducible{};
 
 namespace detail {
 
@@ -138,6 +147,67 @@ struct fold_reducer {
   MPI_Op mpi_op() const { return MPI_OP_NULL; }
 };
 
+/// The exact sum rounded once (dist::reproducible): independent of the
+/// order of additions, so of ranks, layouts and grids. One exact
+/// accumulator per real component; float and double (and complex) only.
+template <class T>
+struct exact_sum_state {
+  static constexpr int parts = is_complex_v<T> ? 2 : 1;
+  exact_accumulator part[parts];
+};
+template <class T>
+struct exact_sum_reducer {
+  using R = real_t<T>;
+  static_assert(std::is_same_v<R, double> || std::is_same_v<R, float>,
+                "dist::reproducible sums float, double and their complex types (integer sums are exact already)");
+  using state = exact_sum_state<T>;
+  static constexpr bool pairwise = false;
+  static constexpr int exact_words = state::parts * exact_accumulator::words;  // combined by MPI_SUM of int64 words
+  state empty() const { return {}; }
+  void add(state& s, T v) const {
+    if constexpr (is_complex_v<T>) {
+      s.part[0].add(static_cast<double>(v.real()));
+      s.part[1].add(static_cast<double>(v.imag()));
+    } else {
+      s.part[0].add(static_cast<double>(v));
+    }
+  }
+  /// A row of a bound expression: straight from memory when it is a row of
+  /// doubles, else through a buffer of evaluated values.
+  template <class B>
+  void add_row(state& s, const B& b, index_t n, bool contig) const {
+    if constexpr (std::is_same_v<T, double> && requires { { b.row } -> std::convertible_to<const double*>; }) {
+      if (contig) return s.part[0].add(b.row, n);
+    }
+    constexpr index_t chunk = exact_accumulator::block;
+    double buf[state::parts][chunk];
+    for (index_t i0 = 0; i0 < n; i0 += chunk) {
+      const index_t m = std::min(chunk, n - i0);
+      for (index_t j = 0; j < m; ++j) {
+        const T v = contig ? static_cast<T>(b.at(i0 + j)) : static_cast<T>(b.at_strided(i0 + j));
+        if constexpr (is_complex_v<T>) {
+          buf[0][j] = static_cast<double>(v.real());
+          buf[1][j] = static_cast<double>(v.imag());
+        } else {
+          buf[0][j] = static_cast<double>(v);
+        }
+      }
+      for (int k = 0; k < state::parts; ++k) s.part[k].add(buf[k], m);
+    }
+  }
+  void merge(state& s, const state& o) const {
+    for (int k = 0; k < state::parts; ++k) s.part[k].merge(o.part[k]);
+  }
+  void prepare_words(state& s) const {
+    for (int k = 0; k < state::parts; ++k) s.part[k].words_for_sum();
+  }
+  T finish(const state& s) const {
+    if constexpr (is_complex_v<T>) return T(s.part[0].template rounded<R>(), s.part[1].template rounded<R>());
+    else return s.part[0].template rounded<R>();
+  }
+  MPI_Op mpi_op() const { return MPI_OP_NULL; }
+};
+
 // ---- local kernels ----
 
 /// NumPy's pairwise sum of n elements of a bound row from i0: 8 lanes over
@@ -165,7 +235,23 @@ R pairwise_vector(const R* x, std::size_t n) {
   return pairwise_vector(x, n / 2) + pairwise_vector(x + n / 2, n - n / 2);
 }
 
-/// Folds every element of this rank's block of bound `b` into one state.
+/// One row's `inner` elements of bound `b` folded into `s`: pairwise for
+/// sums, the reducer's own row kernel where it has one, else one by one.
+template <class Red, class B>
+void add_row(const Red& red, typename Red::state& s, const B& b, index_t inner, bool contig) {
+  using S = typename Red::state;
+  if constexpr (Red::pairwise)
+    red.merge(s, contig ? pairwise_row<S, true>(b, 0, inner) : pairwise_row<S, false>(b, 0, inner));
+  else if constexpr (requires { red.add_row(s, b, inner, contig); })
+    red.add_row(s, b, inner, contig);
+  else if (contig)
+    for (index_t i = 0; i < inner; ++i) red.add(s, b.at(i));
+  else
+    for (index_t i = 0; i < inner; ++i) red.add(s, b.at_strided(i));
+}
+
+/// Folds every element of this rank's block of bound `b` into one state
+/// (pairwise sums pair the rows' sums too).
 template <class Red, std::size_t N, class B>
 typename Red::state fold_local(const Red& red, B& b, const shape<N>& ls) {
   typename Red::state s = red.empty();
@@ -178,12 +264,7 @@ typename Red::state fold_local(const Red& red, B& b, const shape<N>& ls) {
     });
     red.merge(s, pairwise_vector(rows.data(), rows.size()));
   } else {
-    for_each_row(ls, b, [&](const index<N>&, index_t, index_t inner) {
-      if (contig)
-        for (index_t i = 0; i < inner; ++i) red.add(s, b.at(i));
-      else
-        for (index_t i = 0; i < inner; ++i) red.add(s, b.at_strided(i));
-    });
+    for_each_row(ls, b, [&](const index<N>&, index_t, index_t inner) { add_row(red, s, b, inner, contig); });
   }
   return s;
 }
@@ -197,6 +278,12 @@ typename Red::state combine_ranks(const distribution<N>& d, const Red& red, cons
   static_assert(std::is_trivially_copyable_v<S>);
   if (d.replicated()) return mine;
   const communicator& c = d.comm();
+  if constexpr (requires { Red::exact_words; }) {  // exact states: word-wise integer sums, any order
+    S s = mine;
+    red.prepare_words(s);
+    check_mpi(MPI_Allreduce(MPI_IN_PLACE, &s, Red::exact_words, MPI_INT64_T, MPI_SUM, c), "MPI_Allreduce");
+    return s;
+  }
   std::vector<S> all(static_cast<std::size_t>(c.size()));
   check_mpi(MPI_Allgather(&mine, static_cast<int>(sizeof(S)), MPI_BYTE, all.data(), static_cast<int>(sizeof(S)), MPI_BYTE, c),
             "MPI_Allgather");
@@ -273,91 +360,104 @@ array<Out, M> finished(const Red& red, const distribution<M>& R, const typename 
   return r;
 }
 
-/// Reduction of `e` along `axis` with reducer `red`, as an array over the
-/// remaining dims. Collective.
-template <class E, class Red>
-auto reduce_axis(const E& e, int axis_in, const Red& red, const char* op) {
-  constexpr std::size_t N = std::remove_cvref_t<E>::ndim;
-  static_assert(N >= 2, "dist: an axis reduction of a 1-d expression is a whole reduction");
+/// The local fold of an axis reduction: one partial state per element of
+/// this rank's block without the axis (row-major over the remaining dims).
+template <class Red, std::size_t N, class B>
+std::vector<typename Red::state> fold_along_axis(const Red& red, B& b, const shape<N>& ls, std::size_t axis) {
   using S = typename Red::state;
-  using Out = std::remove_cvref_t<decltype(red.finish(std::declval<S>()))>;
-  const auto axis = static_cast<std::size_t>(normalise_axis<N>(axis_in, op));
-  bound_source<E> src(e);
-  const distribution<N>& D = src.dist;
-  collective_entry(D.comm(), op, D, axis);
-  const shape<N> ls = D.local_shape();
-  shape<N - 1> qs;  // partial extents: the local block without the axis
-  for (std::size_t d = 0, k = 0; d < N; ++d)
-    if (d != axis) qs[k++] = ls[d];
-  std::vector<S> q(static_cast<std::size_t>(product(qs)), red.empty());
-  // ---- local pass ----
-  auto& b = src.b;
+  index_t partials = 1;
+  for (std::size_t d = 0; d < N; ++d)
+    if (d != axis) partials *= ls[d];
+  std::vector<S> q(static_cast<std::size_t>(partials), red.empty());
   const bool contig = b.contiguous();
-  const auto local_pass = [&] { for_each_row(ls, b, [&](const index<N>& o, index_t, index_t inner) {
+  for_each_row(ls, b, [&](const index<N>& o, index_t, index_t inner) {
     index_t out = 0;  // flat partial index of this row (without the axis)
     for (std::size_t d = 0; d + 1 < N; ++d)
       if (d != axis) out = out * ls[d] + o[d];
-    if (axis == N - 1) {
-      S& s = q[static_cast<std::size_t>(out)];
-      if constexpr (Red::pairwise)
-        red.merge(s, contig ? pairwise_row<S, true>(b, 0, inner) : pairwise_row<S, false>(b, 0, inner));
-      else if (contig)
-        for (index_t i = 0; i < inner; ++i) red.add(s, b.at(i));
-      else
-        for (index_t i = 0; i < inner; ++i) red.add(s, b.at_strided(i));
-    } else {
+    if (axis == N - 1) {  // the row is one partial's whole share
+      add_row(red, q[static_cast<std::size_t>(out)], b, inner, contig);
+    } else {  // the row holds one element of `inner` partials
       S* s = q.data() + out * inner;
       if (contig)
         for (index_t i = 0; i < inner; ++i) red.add(s[i], b.at(i));
       else
         for (index_t i = 0; i < inner; ++i) red.add(s[i], b.at_strided(i));
     }
-  }); };
-  if constexpr (runs_user_code<E, Red>) agree_on_errors(D.comm(), local_pass);
-  else local_pass();
-  // ---- the result's distribution, and the partials combined across the axis ----
-  shape<N - 1> rs;
-  std::array<dim_spec, N - 1> rspecs;
-  std::vector<int> rgrid;
-  bool rest_distributed = false, rest_unstructured = false;
-  for (std::size_t d = 0, k = 0; d < N; ++d) {
-    if (d == axis) continue;
-    rs[k] = D.shape()[d];
-    rspecs[k] = spec_of(D.map(d));
-    rgrid.push_back(D.grid()[d]);
-    rest_distributed = rest_distributed || D.grid()[d] > 1 || D.map(d).kind() == dim_kind::unstructured;
-    rest_unstructured = rest_unstructured || D.map(d).kind() == dim_kind::unstructured;
-    ++k;
+  });
+  return q;
+}
+
+/// Where an axis reduction's result lives: the remaining dims of D, with
+/// their specs and grid extents, and how the axis and the rest are spread.
+template <std::size_t N>
+struct axis_result_layout {
+  shape<N - 1> extents;
+  std::array<dim_spec, N - 1> specs;
+  std::vector<int> grid_extents;
+  bool axis_distributed = false;  // the axis spans ranks: partials must be combined
+  bool rest_distributed = false;  // some remaining dim spans ranks
+
+  axis_result_layout(const distribution<N>& D, std::size_t axis) {
+    axis_distributed = D.grid()[axis] > 1 && !D.replicated();
+    for (std::size_t d = 0, k = 0; d < N; ++d) {
+      if (d == axis) continue;
+      extents[k] = D.shape()[d];
+      specs[k] = spec_of(D.map(d));
+      grid_extents.push_back(D.grid()[d]);
+      rest_distributed = rest_distributed || D.grid()[d] > 1 || D.map(d).kind() == dim_kind::unstructured;
+      ++k;
+    }
   }
-  const int g = D.grid()[axis];
-  auto finish_into = [&](const distribution<N - 1>& R, const S* states) { return finished<Out>(red, R, states); };
-  if (g == 1 || D.replicated()) {  // the axis is not distributed: my partials are my result block
-    return finish_into(distribution<N - 1>(rs, rspecs, D.comm(), grid(rgrid)), q.data());
+  /// Where the result lives when the axis was distributed and the rest is:
+  /// the remaining specs on a default grid (unstructured dims become block,
+  /// their owners being spread over the axis's ranks too).
+  std::array<dim_spec, N - 1> shared_specs() const {
+    std::array<dim_spec, N - 1> r = specs;
+    for (auto& sp : r)
+      if (std::holds_alternative<unstructured>(sp)) sp = block{};
+    return r;
   }
-  if (!rest_distributed) {  // every rank holds partials for the whole result: allreduce them
+};
+
+/// Combine strategy when every rank holds partials for the whole result:
+/// q summed in place across all ranks (MPI_Allreduce; a non-predefined
+/// merge runs as a user MPI_Op in rank order; exact states sum their words).
+/// Collective.
+template <class Red>
+void allreduce_partials(const communicator& c, const Red& red, std::vector<typename Red::state>& q, const char* op) {
+  using S = typename Red::state;
+  if constexpr (requires { Red::exact_words; }) {
+    for (S& s : q) red.prepare_words(s);
+    const int count = mpi_count(static_cast<index_t>(q.size()) * Red::exact_words, op);
+    check_mpi(MPI_Allreduce(MPI_IN_PLACE, q.data(), count, MPI_INT64_T, MPI_SUM, c), "MPI_Allreduce");
+  } else {
     const int count = mpi_count(static_cast<index_t>(q.size()), op);
     if (red.mpi_op() != MPI_OP_NULL) {
-      check_mpi(MPI_Allreduce(MPI_IN_PLACE, q.data(), count, mpi_type<S>(), red.mpi_op(), D.comm()), "MPI_Allreduce");
+      check_mpi(MPI_Allreduce(MPI_IN_PLACE, q.data(), count, mpi_type<S>(), red.mpi_op(), c), "MPI_Allreduce");
     } else {  // a user-defined, non-commutative op: rank order, as the fold
       auto merge = [&](S& a, const S& x) { red.merge(a, x); };
       using M = mpi_merge_op<S, decltype(merge)>;
       M::current = &merge;
       MPI_Op mop;
       check_mpi(MPI_Op_create(&M::apply, 0, &mop), "MPI_Op_create");
-      const int rc = MPI_Allreduce(MPI_IN_PLACE, q.data(), count, mpi_type<S>(), mop, D.comm());
+      const int rc = MPI_Allreduce(MPI_IN_PLACE, q.data(), count, mpi_type<S>(), mop, c);
       MPI_Op_free(&mop);
       check_mpi(rc, "MPI_Allreduce");
     }
-    std::array<dim_spec, N - 1> und;
-    und.fill(undistributed{});
-    return finish_into(distribution<N - 1>(rs, und, D.comm()), q.data());
   }
-  // partials as an N-d array whose axis has one entry per grid coordinate,
-  // moved so that each result owner holds all g partials of its elements
-  if (rest_unstructured)
-    for (auto& sp : rspecs)
-      if (std::holds_alternative<unstructured>(sp)) sp = block{};
-  const distribution<N - 1> R(rs, rspecs, D.comm());
+}
+
+/// Combine strategy when the remaining dims are distributed: the partials,
+/// seen as an N-d array whose axis has one entry per grid coordinate, move
+/// (one alignment plan) so that each owner of a result element on R holds
+/// its g partials; they merge in axis order. Returns one state per local
+/// element of R. Collective.
+template <class Red, std::size_t N>
+std::vector<typename Red::state> merge_partials_at_owners(const distribution<N>& D, std::size_t axis,
+                                                          const distribution<N - 1>& R, const Red& red,
+                                                          const std::vector<typename Red::state>& q) {
+  using S = typename Red::state;
+  const int g = D.grid()[axis];
   shape<N> ps = D.shape();
   ps[axis] = g;
   std::array<dim_spec, N> pspecs, tspecs;
@@ -369,7 +469,7 @@ auto reduce_axis(const E& e, int axis_in, const Red& red, const char* op) {
       tgrid.push_back(1);
     } else {
       pspecs[d] = spec_of(D.map(d));
-      tspecs[d] = rspecs[k];
+      tspecs[d] = spec_of(R.map(k));
       tgrid.push_back(R.grid()[k]);
       ++k;
     }
@@ -381,7 +481,6 @@ auto reduce_axis(const E& e, int axis_in, const Red& red, const char* op) {
   auto plan = cached_alignment(P, T, dim_of);
   std::vector<S> t(static_cast<std::size_t>(plan->local_size()));
   plan->execute(q.data(), t.data());
-  // t holds, for each of my result elements, its g partials: merge them in axis order
   const shape<N> ts = T.local_shape();
   index_t before = 1, after = 1;
   for (std::size_t d = 0; d < axis; ++d) before *= ts[d];
@@ -391,7 +490,37 @@ auto reduce_axis(const E& e, int axis_in, const Red& red, const char* op) {
     for (index_t a = 0; a < g; ++a)
       for (index_t y = 0; y < after; ++y)
         red.merge(merged[static_cast<std::size_t>(x * after + y)], t[static_cast<std::size_t>((x * g + a) * after + y)]);
-  return finish_into(R, merged.data());
+  return merged;
+}
+
+/// Reduction of `e` along `axis` with reducer `red`, as an array over the
+/// remaining dims: the local fold, then the combine strategy the layout
+/// needs (none, allreduce, or merge at the owners). Collective.
+template <class E, class Red>
+auto reduce_axis(const E& e, int axis_in, const Red& red, const char* op) {
+  constexpr std::size_t N = std::remove_cvref_t<E>::ndim;
+  static_assert(N >= 2, "dist: an axis reduction of a 1-d expression is a whole reduction");
+  using S = typename Red::state;
+  using Out = std::remove_cvref_t<decltype(red.finish(std::declval<S>()))>;
+  const auto axis = static_cast<std::size_t>(normalise_axis<N>(axis_in, op));
+  bound_source<E> src(e);
+  const distribution<N>& D = src.dist;
+  collective_entry(D.comm(), op, D, axis);
+  std::vector<S> q;
+  const auto fold = [&] { q = fold_along_axis(red, src.b, D.local_shape(), axis); };
+  if constexpr (runs_user_code<E, Red>) agree_on_errors(D.comm(), fold);
+  else fold();
+  const axis_result_layout<N> L(D, axis);
+  if (!L.axis_distributed)  // my partials are my result block
+    return finished<Out>(red, distribution<N - 1>(L.extents, L.specs, D.comm(), grid(L.grid_extents)), q.data());
+  if (!L.rest_distributed) {  // every rank holds partials for the whole result
+    allreduce_partials(D.comm(), red, q, op);
+    std::array<dim_spec, N - 1> und;
+    und.fill(undistributed{});
+    return finished<Out>(red, distribution<N - 1>(L.extents, und, D.comm()), q.data());
+  }
+  const distribution<N - 1> R(L.extents, L.shared_specs(), D.comm());
+  return finished<Out>(red, R, merge_partials_at_owners(D, axis, R, red, q).data());
 }
 
 /// An axis reduction, or for a 1-d expression the whole reduction (NumPy
@@ -466,25 +595,63 @@ template <expression E> auto max(const E& e) {
 template <expression E, class I, class Op> I reduce(const E& e, I init, Op op) {
   return detail::reduce_all(e, detail::fold_reducer<detail::value_of<E>, I, Op>{init, op}, "dist::reduce");
 }
-/// Arithmetic mean (double for integers; NaN when empty, as NumPy).
-template <expression E> auto mean(const E& e) {
-  using R = detail::mean_t<detail::value_of<E>>;
-  const auto n = e.size();
-  const R s = static_cast<R>(sum(astype<R>(e)));
-  return n == 0 ? R(std::numeric_limits<detail::real_t<R>>::quiet_NaN()) : s / static_cast<detail::real_t<R>>(n);
+namespace detail {
+/// The default summation order: NumPy's pairwise sums.
+struct pairwise_order {};
+/// The sum reducer for elements T under policy P (integer sums are exact,
+/// so reproducible already).
+template <class T, class P>
+auto sum_reducer_for() {
+  if constexpr (std::is_same_v<P, reproducible_t> && !std::is_integral_v<T>) return exact_sum_reducer<T>{};
+  else return sum_reducer<T>{};
 }
-/// Variance mean(|x - mean(x)|^2) * n / (n - ddof), two-pass. Real for complex input.
-template <expression E> auto var(const E& e, ddof dd = {}) {
-  using R = detail::mean_t<detail::value_of<E>>;
-  using Re = detail::real_t<R>;
-  const R m = mean(e);
+template <class P, class E>
+auto sum_with(const E& e) {
+  return reduce_all(e, sum_reducer_for<value_of<E>, P>(), "dist::sum");
+}
+template <class P, class E>
+auto sum_with(const E& e, int axis) {
+  return reduce_along(e, axis, sum_reducer_for<value_of<E>, P>(), "dist::sum");
+}
+
+template <class P, class E>
+auto mean_with(const E& e) {
+  using R = mean_t<value_of<E>>;
   const auto n = e.size();
-  const Re ss = sum(square(abs(astype<R>(e) - m)));
+  const R s = static_cast<R>(sum_with<P>(astype<R>(e)));
+  return n == 0 ? R(std::numeric_limits<real_t<R>>::quiet_NaN()) : s / static_cast<real_t<R>>(n);
+}
+template <class P, class E>
+auto var_with(const E& e, ddof dd) {
+  using R = mean_t<value_of<E>>;
+  using Re = real_t<R>;
+  const R m = mean_with<P>(e);
+  const auto n = e.size();
+  const Re ss = sum_with<P>(square(abs(astype<R>(e) - m)));
   if (n - dd.k <= 0) return std::numeric_limits<Re>::quiet_NaN();
   return ss / static_cast<Re>(n - dd.k);
 }
+template <class P, class E>
+auto norm_with(const E& e, double ord);
+}  // namespace detail
+
+/// Sum of all elements, reproducible: the exact sum rounded once to the
+/// element type (integers as the plain sum, which is exact). NaN if any
+/// element is NaN or both infinities occur; +-inf only if the exact sum
+/// rounds past the largest finite value. Collective.
+template <expression E> auto sum(const E& e, reproducible_t) { return detail::sum_with<reproducible_t>(e); }  // collective: reduce_all
+/// Arithmetic mean (double for integers; NaN when empty, as NumPy).
+template <expression E> auto mean(const E& e) { return detail::mean_with<detail::pairwise_order>(e); }
+/// Mean from the reproducible sum. Collective.
+template <expression E> auto mean(const E& e, reproducible_t) { return detail::mean_with<reproducible_t>(e); }  // collective: reduce_all
+/// Variance mean(|x - mean(x)|^2) * n / (n - ddof), two-pass. Real for complex input.
+template <expression E> auto var(const E& e, ddof dd = {}) { return detail::var_with<detail::pairwise_order>(e, dd); }
+/// Variance from reproducible sums (both passes). Collective.
+template <expression E> auto var(const E& e, reproducible_t, ddof dd = {}) { return detail::var_with<reproducible_t>(e, dd); }  // collective: reduce_all
 /// Standard deviation, sqrt(var).
 template <expression E> auto std(const E& e, ddof dd = {}) { return std::sqrt(var(e, dd)); }
+/// Standard deviation from the reproducible variance. Collective.
+template <expression E> auto std(const E& e, reproducible_t r, ddof dd = {}) { return std::sqrt(var(e, r, dd)); }  // collective: reduce_all
 
 /// Global index of the first smallest / largest element (a NaN counts as
 /// the extreme, as NumPy). shape_error when empty.
@@ -493,18 +660,27 @@ template <expression E> index<detail::ndim_of<E>> argmax(const E& e);
 
 /// Vector norm over all elements: ord 2 (default; a matrix's Frobenius
 /// norm), 1, inf, -inf, 0 (count of non-zeros) or any other p.
-template <expression E> auto norm(const E& e, double ord = 2) {
-  using R = detail::real_t<detail::float_t<detail::value_of<E>>>;
-  const auto mag = abs(astype<detail::float_t<detail::value_of<E>>>(e));  // |x| in floating point, lazy
-  if (ord == 2) return static_cast<R>(std::sqrt(sum(square(mag))));
-  if (ord == 1) return static_cast<R>(sum(mag));
+template <expression E> auto norm(const E& e, double ord = 2) { return detail::norm_with<detail::pairwise_order>(e, ord); }
+/// The norm from the reproducible sum of the elements' |x|^ord (each power
+/// rounded as computed, then summed exactly). Collective.
+template <expression E> auto norm(const E& e, reproducible_t) { return detail::norm_with<reproducible_t>(e, 2); }  // collective: reduce_all
+template <expression E> auto norm(const E& e, double ord, reproducible_t) { return detail::norm_with<reproducible_t>(e, ord); }
+
+namespace detail {
+template <class P, class E>
+auto norm_with(const E& e, double ord) {
+  using R = real_t<float_t<value_of<E>>>;
+  const auto mag = abs(astype<float_t<value_of<E>>>(e));  // |x| in floating point, lazy
+  if (ord == 2) return static_cast<R>(std::sqrt(sum_with<P>(square(mag))));
+  if (ord == 1) return static_cast<R>(sum_with<P>(mag));
   if (std::isinf(ord)) {
     if (e.size() == 0) return R{0};
     return static_cast<R>(ord > 0 ? max(mag) : min(mag));
   }
   if (ord == 0) return static_cast<R>(count_nonzero(e));
-  return static_cast<R>(std::pow(sum(pow(mag, static_cast<R>(ord))), 1 / ord));
+  return static_cast<R>(std::pow(sum_with<P>(pow(mag, static_cast<R>(ord))), 1 / ord));
 }
+}  // namespace detail
 
 // ---------------------------------------------------------------------------
 // Axis reductions: an array over the remaining dims, distributed like the
@@ -538,45 +714,65 @@ template <expression E> auto max(const E& e, int axis) {
 template <expression E, class I, class Op> auto reduce(const E& e, I init, Op op, int axis) {
   return detail::reduce_along(e, axis, detail::fold_reducer<detail::value_of<E>, I, Op>{init, op}, "dist::reduce");
 }
-template <expression E> auto mean(const E& e, int axis) {
-  using R = detail::mean_t<detail::value_of<E>>;
-  if constexpr (detail::ndim_of<E> == 1) {
-    detail::normalise_axis<1>(axis, "dist::mean");
-    return mean(e);
+/// The sum along an axis, reproducible (see sum(e, reproducible)).
+template <expression E> auto sum(const E& e, int axis, reproducible_t) { return detail::sum_with<reproducible_t>(e, axis); }
+
+namespace detail {
+template <class P, class E>
+auto mean_with(const E& e, int axis) {
+  using R = mean_t<value_of<E>>;
+  if constexpr (ndim_of<E> == 1) {
+    normalise_axis<1>(axis, "dist::mean");
+    return mean_with<P>(e);
   } else {
-    const int ax = detail::normalise_axis<detail::ndim_of<E>>(axis, "dist::mean");
+    const int ax = normalise_axis<ndim_of<E>>(axis, "dist::mean");
     const index_t n = e.shape()[static_cast<std::size_t>(ax)];
-    auto s = sum(astype<R>(e), ax);  // R is floating or complex, so its sums are R too
+    auto s = sum_with<P>(astype<R>(e), ax);  // R is floating or complex, so its sums are R too
     static_assert(std::is_same_v<typename decltype(s)::value_type, R>);
-    s /= static_cast<detail::real_t<R>>(n);  // n == 0: NaN, as NumPy
+    s /= static_cast<real_t<R>>(n);  // n == 0: NaN, as NumPy
     return s;
   }
 }
-template <expression E> auto var(const E& e, int axis, ddof dd = {}) {
-  using R = detail::mean_t<detail::value_of<E>>;
-  using Re = detail::real_t<R>;
-  if constexpr (detail::ndim_of<E> == 1) {
-    detail::normalise_axis<1>(axis, "dist::var");
-    return var(e, dd);
+template <class P, class E>
+auto var_with(const E& e, int axis, ddof dd) {
+  using R = mean_t<value_of<E>>;
+  using Re = real_t<R>;
+  if constexpr (ndim_of<E> == 1) {
+    normalise_axis<1>(axis, "dist::var");
+    return var_with<P>(e, dd);
   } else {
-    const int ax = detail::normalise_axis<detail::ndim_of<E>>(axis, "dist::var");
+    const int ax = normalise_axis<ndim_of<E>>(axis, "dist::var");
     const index_t n = e.shape()[static_cast<std::size_t>(ax)];
-    const auto m = mean(e, ax);
-    const detail::axis_inserted<R, detail::ndim_of<E> - 1> mb(m, static_cast<std::size_t>(ax));
-    auto ss = sum(square(abs(astype<R>(e) - mb)), ax);
+    const auto m = mean_with<P>(e, ax);
+    const axis_inserted<R, ndim_of<E> - 1> mb(m, static_cast<std::size_t>(ax));
+    auto ss = sum_with<P>(square(abs(astype<R>(e) - mb)), ax);
     static_assert(std::is_same_v<typename decltype(ss)::value_type, Re>);
     ss /= n - dd.k <= 0 ? std::numeric_limits<Re>::quiet_NaN() : static_cast<Re>(n - dd.k);
     return ss;
   }
 }
-template <expression E> auto std(const E& e, int axis, ddof dd = {}) {
-  if constexpr (detail::ndim_of<E> == 1) {
-    return std::sqrt(var(e, axis, dd));
+template <class P, class E>
+auto std_with(const E& e, int axis, ddof dd) {
+  if constexpr (ndim_of<E> == 1) {
+    return std::sqrt(var_with<P>(e, axis, dd));
   } else {
-    auto v = var(e, axis, dd);
+    auto v = var_with<P>(e, axis, dd);
     v = sqrt(v);
     return v;
   }
+}
+}  // namespace detail
+
+template <expression E> auto mean(const E& e, int axis) { return detail::mean_with<detail::pairwise_order>(e, axis); }
+template <expression E> auto var(const E& e, int axis, ddof dd = {}) { return detail::var_with<detail::pairwise_order>(e, axis, dd); }
+template <expression E> auto std(const E& e, int axis, ddof dd = {}) { return detail::std_with<detail::pairwise_order>(e, axis, dd); }
+/// mean, var and std along an axis from reproducible sums.
+template <expression E> auto mean(const E& e, int axis, reproducible_t) { return detail::mean_with<reproducible_t>(e, axis); }
+template <expression E> auto var(const E& e, int axis, reproducible_t, ddof dd = {}) {
+  return detail::var_with<reproducible_t>(e, axis, dd);
+}
+template <expression E> auto std(const E& e, int axis, reproducible_t, ddof dd = {}) {
+  return detail::std_with<reproducible_t>(e, axis, dd);
 }
 
 // ---------------------------------------------------------------------------
