@@ -299,7 +299,7 @@ struct bound_source {
   D dist;
   bind_context<std::remove_cvref_t<E>::ndim> ctx;
   decltype(bind(std::declval<const E&>(), std::declval<bind_context<std::remove_cvref_t<E>::ndim>&>())) b;
-  explicit bound_source(const E& e) : dist(home_distribution(e)), ctx{dist, {}}, b(bind(e, ctx)) {}
+  explicit bound_source(const E& e) : dist(home_distribution(e)), ctx{dist}, b(bind(e, ctx)) {}
 };
 
 /// True when reducing E with Red runs user code (a vectorized callable, or

@@ -135,7 +135,7 @@ struct shift_right_by { template <class D, class V> void operator()(D& d, const 
 /// semantics (x an expression, array or scalar). Collective.
 template <class T, std::size_t N, class X, class Op, class Wait = std::nullptr_t>
 void assign_expression(array<T, N>& dst, const X& x, Op op, Wait wait = nullptr);
-/// Defined in expr/evaluate.hpp: where a new array from `e` lives.
+/// Defined in expr/bind.hpp: where a new array from `e` lives.
 template <class E>
 distribution<std::remove_cvref_t<E>::ndim> home_distribution(const E& e);
 }  // namespace detail

@@ -66,7 +66,9 @@ class alignment_plan {
   /// Collective over both communicators (the same ranks). distribution_error
   /// when the communicators hold different ranks; shape_error when an
   /// operand extent does not match the destination dim it lies along.
-  alignment_plan(const distribution<M>& from, const distribution<N>& to, const std::array<int, M>& dim_of)
+  /// `op` names the operation in errors of the exchange.
+  alignment_plan(const distribution<M>& from, const distribution<N>& to, const std::array<int, M>& dim_of,
+                 const char* op = "dist::alignment_plan (bringing an operand to the destination's layout)")
       : from_(from), to_(to), dim_of_(dim_of) {
     // collective: the exchange (its agreement; the evaluator checks the operands first)
     detail::require_same_ranks(from.comm(), to.comm(), "dist::alignment_plan");
@@ -98,6 +100,9 @@ class alignment_plan {
     bool fans = false;
     for (std::size_t k = 0; k < M; ++k) fans = fans || dim_of[k] < 0;
     for (std::size_t j = 0; j < N; ++j) fans = fans || !covered[j];
+    // permuted dims too: the fan-out finds destination ranks on the
+    // destination's own grid, where dst's grid above runs in operand order
+    for (std::size_t k = 0; k < M; ++k) fans = fans || dim_of[k] != static_cast<int>(k);
     fans = fans && !to.replicated();
     if (fans) {
       fan.grid.assign(to.grid().begin(), to.grid().end());
@@ -114,7 +119,7 @@ class alignment_plan {
     auto [send, recv] =
         detail::build_plan<M>(detail::side_input(from), dst, identity, send_coord, recv_coord, fans ? &fan : nullptr);
     if (empty) recv = {};
-    x_ = detail::exchange<M>(from.comm(), to.comm(), std::move(send), std::move(recv), "dist::alignment_plan (bringing an operand to the destination's layout)");
+    x_ = detail::exchange<M>(from.comm(), to.comm(), std::move(send), std::move(recv), op);
     x_.keep_scratch_up_to(std::size_t{16} << 20);
   }
 
@@ -126,6 +131,7 @@ class alignment_plan {
   index_t local_size() const noexcept { return detail::product(local_); }
   int send_peers() const noexcept { return x_.send_peers(); }
   int recv_peers() const noexcept { return x_.recv_peers(); }
+  bool uses_point_to_point() const noexcept { return x_.uses_point_to_point(); }
   index_t elements_sent() const noexcept { return x_.elements_sent(); }
   index_t elements_received() const noexcept { return x_.elements_received(); }
 

@@ -5,6 +5,7 @@
 #include <array>
 #include <cstddef>
 #include <numeric>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -29,6 +30,10 @@ void check_axes(const std::array<std::size_t, N>& perm, const char* op) {
 }
 }  // namespace detail
 
+/// A plan moving arrays from one distribution to another (optionally
+/// permuting the axes), made once and executed many times: the alignment
+/// plan of a same-shape operand, whose source dim perm[i] lies along
+/// destination dim i, after checking the axes and shapes on every rank.
 template <std::size_t N>
 class redistribution_plan {
  public:
@@ -38,7 +43,7 @@ class redistribution_plan {
   /// rank. Collective over both communicators (the same ranks).
   redistribution_plan(const distribution<N>& from, const distribution<N>& to) : redistribution_plan(from, to, identity()) {}  // collective: below
   redistribution_plan(const distribution<N>& from, const distribution<N>& to, const std::array<std::size_t, N>& perm)
-      : from_(from), to_(to), perm_(perm) {
+      : perm_(perm) {
     detail::agree(from.comm(), "dist::redistribution_plan", [&] {
       detail::check_axes(perm, "dist::redistribution_plan");
       for (std::size_t i = 0; i < N; ++i) {
@@ -49,37 +54,37 @@ class redistribution_plan {
       }
       detail::require_same_ranks(from.comm(), to.comm(), "dist::redistribution_plan");
     }, detail::arg("source distributions", from), detail::arg("target distributions", to), detail::arg("axes", perm));
-    // unstructured dims: the other side's coordinates of my indices; source dim k lies along destination dim perm^-1[k]
-    std::array<int, N> dim_of{};
+    std::array<int, N> dim_of{};  // source dim k lies along destination dim perm^-1[k]
     for (std::size_t i = 0; i < N; ++i) dim_of[perm[i]] = static_cast<int>(i);
-    const auto [send_coord, recv_coord] = detail::directory_coords(from, to, dim_of);
-    auto [send, recv] = detail::build_plan<N>(input(from), input(to), perm, send_coord, recv_coord);
-    x_ = detail::exchange<N>(from.comm(), to.comm(), std::move(send), std::move(recv), "dist::redistribution_plan");
+    plan_.emplace(from, to, dim_of, "dist::redistribution_plan");
   }
 
-  const distribution<N>& from() const noexcept { return from_; }
-  const distribution<N>& to() const noexcept { return to_; }
+  const distribution<N>& from() const noexcept { return plan_->from(); }
+  const distribution<N>& to() const noexcept { return plan_->to(); }
   const std::array<std::size_t, N>& axes() const noexcept { return perm_; }
   /// Ranks this rank sends to / receives from, other than itself.
-  int send_peers() const noexcept { return x_.send_peers(); }
-  int recv_peers() const noexcept { return x_.recv_peers(); }
+  int send_peers() const noexcept { return plan_->send_peers(); }
+  int recv_peers() const noexcept { return plan_->recv_peers(); }
   /// True when execute() uses MPI_Isend/MPI_Irecv with the few peers each
   /// rank has, instead of MPI_Alltoallv.
-  bool uses_point_to_point() const noexcept { return x_.uses_point_to_point(); }
+  bool uses_point_to_point() const noexcept { return plan_->uses_point_to_point(); }
   /// Elements this rank sends to / receives from other ranks.
-  index_t elements_sent() const noexcept { return x_.elements_sent(); }
-  index_t elements_received() const noexcept { return x_.elements_received(); }
+  index_t elements_sent() const noexcept { return plan_->elements_sent(); }
+  index_t elements_received() const noexcept { return plan_->elements_received(); }
 
   /// Moves `a` (on from()) into `b` (on to()). Throws distribution_error on
   /// every rank when either array's distribution is not the plan's. Collective.
   template <class T>
   void execute(const array<T, N>& a, array<T, N>& b) const {
-    const communicator& c = from_.comm();
-    detail::collective_entry(c, "dist::redistribution_plan::execute", from_, to_);
-    const bool ok = a.distribution() == from_ && b.distribution() == to_;
+    const communicator& c = from().comm();
+    detail::collective_entry(c, "dist::redistribution_plan::execute", from(), to());
+    const bool ok = a.distribution() == from() && b.distribution() == to();
     if (detail::any_rank(c, !ok))
       throw distribution_error("dist::redistribution_plan::execute: the arrays' distributions are not the ones the plan was made for");
-    x_.run(a.local().data(), a.local().strides(), b.local().data(), stream_strides(b.local().strides()));
+    // the plan's buffer runs along the source dims: destination strides permuted
+    std::array<index_t, N> out{};
+    for (std::size_t i = 0; i < N; ++i) out[perm_[i]] = b.local().strides()[i];
+    plan_->execute(a.local().data(), a.local().strides(), b.local().data(), out);
   }
 
   /// The planner's view of one side of `d` for this rank. Local.
@@ -92,16 +97,8 @@ class redistribution_plan {
     return p;
   }
   static bool is_identity(const std::array<std::size_t, N>& p) { return p == identity(); }
-  // Memory strides of the stream dims on the receive side: the strides of
-  // the destination dims holding them.
-  std::array<index_t, N> stream_strides(const std::array<index_t, N>& st) const {
-    std::array<index_t, N> r{};
-    for (std::size_t i = 0; i < N; ++i) r[perm_[i]] = st[i];
-    return r;
-  }
-  distribution<N> from_, to_;
   std::array<std::size_t, N> perm_;
-  detail::exchange<N> x_;
+  std::optional<alignment_plan<N, N>> plan_;
 };
 
 /// A copy of `a` on distribution `d` (same shape, any specs, grid, or a

@@ -62,16 +62,16 @@ void evaluate_affine(array<T, P>& par, bind_context<P>& ctx, const X& x, Op op, 
   T* dst = storage::origin(par);
   const shape<P> ls = ctx.to.local_shape();
   for (std::size_t d = 0; d < P; ++d) {
-    dst += ctx.dst_offset[d] * pst[d];
-    dst_st[d] = ctx.dst_lstep[d] * pst[d];
-    at[d] = par.ghost_width(d) + ctx.dst_offset[d];
-    box = box && (ctx.dst_lstep[d] == 1 || ls[d] <= 1);
+    dst += ctx.dst->offset[d] * pst[d];
+    dst_st[d] = ctx.dst->lstep[d] * pst[d];
+    at[d] = par.ghost_width(d) + ctx.dst->offset[d];
+    box = box && (ctx.dst->lstep[d] == 1 || ls[d] <= 1);
   }
-  ctx.dst_memory = dst;
-  ctx.dst_strides = dst_st;
+  ctx.dst->memory = dst;
+  ctx.dst->strides = dst_st;
   auto b = bind(x, ctx);
   T* out = dst;
-  if (ctx.hazard) {
+  if (ctx.notes.hazard) {
     buffer<T>& old = storage::data(par);
     buffer<T>& fresh = storage::spare(par);
     out = fresh.data() + (dst - old.data());
@@ -83,10 +83,10 @@ void evaluate_affine(array<T, P>& par, bind_context<P>& ctx, const X& x, Op op, 
       run_assign(out, dst_st, ls, b, op);
     } else {  // the positions that read no ghost first, while the exchange is in flight
       index<P> in_lo{}, in_hi = ls;
-      if (ctx.reads_ghosts)
+      if (ctx.notes.reads_ghosts)
         for (std::size_t d = 0; d < P; ++d) {
-          in_lo[d] = std::min(ctx.safe_lo[d], ls[d]);
-          in_hi[d] = std::max(in_lo[d], ctx.safe_hi[d]);
+          in_lo[d] = std::min(ctx.notes.safe_lo[d], ls[d]);
+          in_hi[d] = std::max(in_lo[d], ctx.notes.safe_hi[d]);
         }
       shape<P> in_ext;
       for (std::size_t d = 0; d < P; ++d) in_ext[d] = in_hi[d] - in_lo[d];
@@ -97,7 +97,7 @@ void evaluate_affine(array<T, P>& par, bind_context<P>& ctx, const X& x, Op op, 
   };
   if constexpr (has_user_code_v<X>) agree_on_errors(par.comm(), loop);  // a user callable threw on some rank: on every rank
   else loop();
-  if (ctx.hazard) storage::swap_spare(par);
+  if (ctx.notes.hazard) storage::swap_spare(par);
 }
 
 /// Digest of the layouts of x's array operands (views: their parent's
@@ -135,12 +135,8 @@ void assign_expression(array<T, N>& dst, const X& x, Op op, Wait wait) {
     if constexpr (check_collectives)
       collective_entry(dst.comm(), "dist::array assignment", dst.distribution(), x.shape(), operand_layouts(x, dst.comm()));
     (void)trailing_dims(x.shape(), dst.shape(), "dist::array assignment");  // shape_error on every rank before any communication
-    bind_context<N> ctx{dst.distribution(), {}};
-    ctx.dst_array = &dst;
-    ctx.dst_dist = &dst.distribution();
-    ctx.dst_step.fill(1);
-    ctx.dst_lstep.fill(1);
-    ctx.dst_blocky = true;
+    bind_context<N> ctx{dst.distribution()};
+    ctx.dst = destination<N>::whole(dst);
     evaluate_affine(dst, ctx, x, op, wait);
   }
 }
@@ -181,22 +177,24 @@ void assign_view(const view<A, M>& v, const X& x, Op op, Wait wait) {
       copy_view_block(L, storage::origin(par), storage::strides(par), tmp.data(), false);
     }
   } else {
-    bind_context<P> ctx{L.dist, {}};
-    ctx.erank = M;
+    bind_context<P> ctx{L.dist};
+    ctx.space.rank = M;
     for (std::size_t k = 0; k < M; ++k) {
-      ctx.eshape[k] = v.shape()[k];
-      ctx.eval_dim[k] = static_cast<int>(v.parent_dim(k));
+      ctx.space.extents[k] = v.shape()[k];
+      ctx.space.dim_of[k] = static_cast<int>(v.parent_dim(k));
     }
     if (L.affine()) {
-      ctx.dst_array = &par;
-      ctx.dst_dist = &par.distribution();
+      destination<P> to;
+      to.array = &par;
+      to.dist = &par.distribution();
       for (std::size_t d = 0; d < P; ++d) {
-        ctx.dst_start[d] = v.ranges()[d].start;
-        ctx.dst_step[d] = v.ranges()[d].step;
+        to.start[d] = v.ranges()[d].start;
+        to.step[d] = v.ranges()[d].step;
       }
-      ctx.dst_offset = L.offset;
-      ctx.dst_lstep = L.lstep;
-      ctx.dst_blocky = L.blocky;
+      to.offset = L.offset;
+      to.lstep = L.lstep;
+      to.blocky = L.blocky;
+      ctx.dst = to;
       evaluate_affine(par, ctx, x, op, wait);
     } else {  // scattered destination: evaluate into a buffer, then put it in place
       const auto ls = L.dist.local_shape();
