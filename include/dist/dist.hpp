@@ -1,4 +1,7 @@
 // The umbrella header of dist: includes the public headers, nothing else.
+// The optional parts come in when their CMake target is linked (it defines
+// DIST_HAVE_HDF5, DIST_HAVE_SCALAPACK, DIST_HAVE_PETSC): dist::hdf5,
+// dist::scalapack, dist::petsc.
 #pragma once
 
 #include "core/communicator.hpp"
@@ -26,3 +29,12 @@
 #include "algorithm/matmul.hpp"
 #include "algorithm/reductions.hpp"
 #include "io/npy.hpp"
+#if defined(DIST_HAVE_HDF5)
+#include "io/hdf5.hpp"
+#endif
+#if defined(DIST_HAVE_SCALAPACK)
+#include "interop/scalapack.hpp"
+#endif
+#if defined(DIST_HAVE_PETSC)
+#include "interop/petsc.hpp"
+#endif
