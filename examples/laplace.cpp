@@ -9,6 +9,7 @@
 //
 //     mpiexec -n 4 ./laplace [N] [iterations]      (defaults 1000 100)
 //         [--checkpoint-every K] [--checkpoint FILE] [--restart FILE] [--save FILE]
+//         [--svg PREFIX]
 //
 // Prints the RMS error against the exact solution every 10 iterations and
 // the time per iteration. With HDF5 (target dist::hdf5): every K iterations
@@ -16,7 +17,8 @@
 // laplace_checkpoint.h5; written through a temporary file, so a killed run
 // leaves the previous checkpoint); --restart continues from one, on any
 // number of ranks, to the same bits an uninterrupted run ends with;
-// --save writes the final u.
+// --save writes the final u. --svg writes two pictures: who owns what
+// (PREFIX_layout.svg) and the solution as a heat map (PREFIX_solution.svg).
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -33,7 +35,7 @@ int main(int argc, char** argv) {
   dist::communicator world;
   dist::index_t n = 1000;
   int iterations = 100, checkpoint_every = 0, positional = 0;
-  std::string checkpoint = "laplace_checkpoint.h5", restart, save;
+  std::string checkpoint = "laplace_checkpoint.h5", restart, save, svg;
   bool bad = false;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
@@ -42,6 +44,7 @@ int main(int argc, char** argv) {
     else if (a == "--checkpoint" && has_value) checkpoint = argv[++i];
     else if (a == "--restart" && has_value) restart = argv[++i];
     else if (a == "--save" && has_value) save = argv[++i];
+    else if (a == "--svg" && has_value) svg = argv[++i];
     else if (a.rfind("--", 0) != 0 && positional == 0 && ++positional) n = std::atoll(a.c_str());
     else if (a.rfind("--", 0) != 0 && positional == 1 && ++positional) iterations = std::atoi(a.c_str());
     else bad = true;
@@ -52,7 +55,7 @@ int main(int argc, char** argv) {
   if (bad || n < 3 || iterations < 0 || checkpoint_every < 0) {
     if (world.rank() == 0)
       std::fprintf(stderr, "usage: laplace [N >= 3] [iterations >= 0] [--checkpoint-every K] [--checkpoint FILE] "
-                           "[--restart FILE] [--save FILE]  (the last four need dist::hdf5)\n");
+                           "[--restart FILE] [--save FILE] [--svg PREFIX]  (checkpoint, restart and save need dist::hdf5)\n");
     return 2;
   }
   using dist::slice;
@@ -112,5 +115,11 @@ int main(int argc, char** argv) {
 #ifdef DIST_HAVE_HDF5
   if (!save.empty()) dist::save_hdf5(u, save, "u");
 #endif
+  if (!svg.empty()) {
+    dist::save_svg(u.distribution(), svg + "_layout.svg");
+    dist::save_svg(u, svg + "_solution.svg", dist::svg_colors::values);
+    if (world.rank() == 0)
+      std::printf("pictures: %s_layout.svg (who owns what), %s_solution.svg (the solution)\n", svg.c_str(), svg.c_str());
+  }
   return 0;
 }

@@ -29,6 +29,7 @@
 #include "algorithm/matmul.hpp"
 #include "algorithm/reductions.hpp"
 #include "io/npy.hpp"
+#include "io/svg.hpp"
 #if defined(DIST_HAVE_HDF5)
 #include "io/hdf5.hpp"
 #endif
