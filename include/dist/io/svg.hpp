@@ -178,7 +178,7 @@ void svg_check(const distribution<N>& d, const std::string& path, const char* op
 template <std::size_t N>
 void save_svg(const distribution<N>& d, const std::string& path) {
   const char* op = "dist::save_svg";
-  detail::svg_check(d, path, op);
+  detail::svg_check(d, path, op);  // collective: agree (path, layout)
   const detail::svg_grid g(d.shape());
   const auto owners = detail::svg_owners(d, g);
   std::vector<std::string> fill;
@@ -197,7 +197,7 @@ template <class T, std::size_t N>
 void save_svg(const array<T, N>& a, const std::string& path, svg_colors colors = svg_colors::owner) {
   const char* op = "dist::save_svg";
   const auto& d = a.distribution();
-  detail::svg_check(d, path, op);
+  detail::svg_check(d, path, op);  // collective: agree (path, layout)
   const detail::svg_grid g(d.shape());
   const communicator& c = d.comm();
   std::vector<std::string> fill, text;
