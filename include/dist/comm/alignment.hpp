@@ -132,6 +132,9 @@ class alignment_plan {
   int send_peers() const noexcept { return x_.send_peers(); }
   int recv_peers() const noexcept { return x_.recv_peers(); }
   bool uses_point_to_point() const noexcept { return x_.uses_point_to_point(); }
+  /// Keeps the exchange's pack buffers between executions while they total
+  /// at most `bytes` (cached plans: 16 MiB; a plan the user holds keeps them all).
+  void keep_scratch_up_to(std::size_t bytes) noexcept { x_.keep_scratch_up_to(bytes); }
   index_t elements_sent() const noexcept { return x_.elements_sent(); }
   index_t elements_received() const noexcept { return x_.elements_received(); }
 

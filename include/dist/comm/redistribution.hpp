@@ -57,6 +57,7 @@ class redistribution_plan {
     std::array<int, N> dim_of{};  // source dim k lies along destination dim perm^-1[k]
     for (std::size_t i = 0; i < N; ++i) dim_of[perm[i]] = static_cast<int>(i);
     plan_.emplace(from, to, dim_of, "dist::redistribution_plan");
+    plan_->keep_scratch_up_to(static_cast<std::size_t>(-1));  // executed again and again: no page faults after the first
   }
 
   const distribution<N>& from() const noexcept { return plan_->from(); }
