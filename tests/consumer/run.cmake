@@ -1,7 +1,8 @@
 # Installs dist from BINARY_DIR into a scratch prefix, then configures, builds
 # and runs the consumer: against the installed package (asking for the hdf5
 # component when HAVE_HDF5), through add_subdirectory of SOURCE_DIR, and as
-# a Makefile build would, with pkg-config's flags for dist.pc. Also checks
+# a Makefile build would, with pkg-config's flags for dist.pc, and on a
+# machine where pkg-config finds none of the extras. Also checks
 # that an unknown component, and a requested one that cannot be found, fail
 # find_package naming them, and that the install holds what packagers expect.
 file(REMOVE_RECURSE ${WORK_DIR})
@@ -64,6 +65,13 @@ foreach(mode installed subdirectory)
     expect_run(${build}/consumer_hdf5 "consumer hdf5 ok 4950")
   endif()
 endforeach()
+
+# a machine without any extra (pkg-config finds none of them): the package still works
+set(bare ${WORK_DIR}/build-no-extras)
+run(${CMAKE_COMMAND} -E env PKG_CONFIG_LIBDIR=${WORK_DIR}/no-pkgconfig PKG_CONFIG_PATH=${WORK_DIR}/no-pkgconfig
+    ${CMAKE_COMMAND} -S ${SOURCE_DIR}/tests/consumer -B ${bare} -DCMAKE_CXX_COMPILER=${CMAKE_CXX_COMPILER} -DCMAKE_PREFIX_PATH=${prefix})
+run(${CMAKE_COMMAND} --build ${bare})
+expect_run(${bare}/consumer "consumer ok 4950")
 
 # components that fail by name
 must_fail("nosuch" ${CMAKE_COMMAND} -S ${SOURCE_DIR}/tests/consumer -B ${WORK_DIR}/build-unknown
