@@ -9,6 +9,7 @@
 // current one is multiplied; a side with one rank along its broadcast is
 // read in place), and every rank adds A_panel * B_panel to its block of C
 // through CBLAS's gemm (target dist::blas) or a cache-blocked kernel.
+// Users' reference: docs/api.md (Reductions and linear algebra), docs/interop.md.
 #pragma once
 
 #include <mpi.h>

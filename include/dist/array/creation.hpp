@@ -1,5 +1,6 @@
 // Creation functions: empty, zeros, ones, full, *_like,
 // fromfunction, arange, linspace, logspace, eye, identity.
+// Users' reference: docs/api.md (Arrays).
 #pragma once
 
 #include <cmath>

@@ -16,6 +16,7 @@
 // memory is still affine where the arithmetic allows and a table where it
 // does not. Everything downstream (alignment plans, aliasing, halos) works
 // from this layout.
+// Users' reference: docs/api.md (Views).
 #pragma once
 
 #include <array>

@@ -4,6 +4,7 @@
 // stencils) as messages of their own, so the whole exchange can overlap
 // with work. A slab that is contiguous in memory (whole rows of a row-block
 // array) is sent and received in place; others are packed.
+// Users' reference: docs/api.md (Redistribution and halos), docs/performance.md.
 #pragma once
 
 #include <array>

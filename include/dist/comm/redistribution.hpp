@@ -1,5 +1,6 @@
 // Redistribution: any distribution to any other, planned
 // once (plan.hpp), executed with one pack, one MPI_Alltoallv and one unpack.
+// Users' reference: docs/api.md (Redistribution and halos).
 #pragma once
 
 #include <array>

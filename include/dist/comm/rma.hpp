@@ -18,6 +18,7 @@
 // block); each target rank then gets one MPI_Get/Put/Accumulate with a
 // derived datatype on both sides, so a transfer is one message per rank
 // touched whatever the layout.
+// Users' reference: docs/api.md (One-sided access).
 #pragma once
 
 #include <mpi.h>

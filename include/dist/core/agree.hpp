@@ -16,6 +16,7 @@
 //     DIST_CHECK_COLLECTIVES.
 // A user callable (fromfunction's functor, a vectorized function) runs
 // inside detail::agree_on_errors, so its exception reaches every rank.
+// Users' reference: docs/reliability.md.
 #pragma once
 
 #include <array>

@@ -22,6 +22,7 @@
 // 32 where AVX2 is compiled in or, on x86-64, found at run time) and falls
 // back to the scalar path under -ffast-math, which would reassociate the
 // splitting.
+// Users' reference: docs/reproducible.md.
 #pragma once
 
 #include <algorithm>

@@ -1,5 +1,6 @@
 // distribution<N>: global shape + per-dimension maps + process grid +
 // communicator. A cheap-to-copy value over shared immutable state.
+// Users' reference: docs/api.md (Distributions), docs/distributions.md.
 #pragma once
 
 #include <algorithm>

@@ -4,6 +4,7 @@
 // local buffer before the destination is written, so the right side acts as
 // if evaluated first (NumPy); an aligned operand, even the destination
 // itself, is read at the position being written and needs no temporary.
+// Users' reference: docs/api.md (Expressions), docs/numpy.md.
 #pragma once
 
 #include <type_traits>

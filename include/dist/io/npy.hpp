@@ -3,6 +3,7 @@
 // order, little-endian. Rank 0 writes the header; every rank writes its
 // elements straight to their places in the file through one file view (the
 // runs of its block in C order), in one collective write.
+// Users' reference: docs/api.md (I/O), docs/reliability.md.
 #pragma once
 
 #include <complex>

@@ -5,6 +5,7 @@
 // colour of its first element's owner. Arrays of at most 16 x 16 elements
 // show their values in the cells. save_svg(a, path, svg_colors::values)
 // draws a heat map of the values instead (cell means), for solutions.
+// Users' reference: docs/api.md (Arrays), docs/distributions.md.
 #pragma once
 
 #include <algorithm>
