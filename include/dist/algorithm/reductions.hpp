@@ -12,6 +12,8 @@
 // is not distributed that is the result. Otherwise the partials are summed
 // across the axis's grid line: MPI_Allreduce when the result is replicated,
 // else one alignment plan moving each result element's g partials to its owner.
+// With dist::reproducible, sums use exact accumulators (core/exact_sum.hpp)
+// combined by MPI_SUM of their integer words, then rounded once.
 // Users' reference: docs/api.md (Reductions), docs/reproducible.md.
 #pragma once
 
