@@ -25,6 +25,7 @@
 #include "expr/assign.hpp"
 #include "expr/functions.hpp"
 #include "expr/operators.hpp"
+#include "algorithm/compare.hpp"
 #include "algorithm/dot.hpp"
 #include "algorithm/matmul.hpp"
 #include "algorithm/reductions.hpp"

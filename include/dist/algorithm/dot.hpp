@@ -7,6 +7,7 @@
 #include <string>
 
 #include "../expr/operators.hpp"
+#include "matmul.hpp"
 #include "reductions.hpp"
 
 namespace dist {
@@ -34,6 +35,25 @@ auto dot(const X& x, const Y& y, reproducible_t r) {  // collective: sum
   return sum(x * y, r);
 }
 
+/// NumPy's dot for matrices: 2-d · 2-d is matmul(x, y), 2-d · 1-d is
+/// matvec(x, y). Collective.
+template <expression X, expression Y>
+  requires(detail::ndim_of<X> == 2 && detail::ndim_of<Y> == 2)
+auto dot(const X& x, const Y& y) {  // collective: matmul
+  return matmul(x, y);
+}
+/// NumPy's outer(x, y) of two 1-d expressions: out[i, j] = x[i] * y[j], on
+/// the default layout of shape (len x, len y) (block rows). Collective.
+template <expression X, expression Y>
+  requires(detail::ndim_of<X> == 1 && detail::ndim_of<Y> == 1)
+auto outer(const X& x, const Y& y) {  // collective: eval, the assignment
+  const auto xa = eval(x);
+  using R = detail::promote_t<detail::value_of<X>, detail::value_of<Y>>;
+  array<R, 2> out(distribution<2>({x.shape()[0], y.shape()[0]}, xa.comm()), uninitialized);
+  out = detail::axis_inserted<detail::value_of<X>, 1>(xa, 1) * y;  // x along rows, y along columns
+  return out;
+}
+
 /// A · x for a 2-d A (n, m) and a 1-d x (m): a 1-d array distributed like
 /// A's rows (A's column ranks share it when A's columns are distributed).
 /// Collective; shape_error on every rank when the extents differ.
@@ -44,6 +64,12 @@ auto matvec(const M& a, const V& x) {  // collective: sum
     throw shape_error("dist::matvec: matrix of shape " + detail::to_string(a.shape()) + " and vector of shape " +
                       detail::to_string(x.shape()) + " are not aligned");
   return sum(a * x, 1);
+}
+
+template <expression X, expression Y>
+  requires(detail::ndim_of<X> == 2 && detail::ndim_of<Y> == 1)
+auto dot(const X& x, const Y& y) {  // collective: matvec
+  return matvec(x, y);
 }
 
 }  // namespace dist

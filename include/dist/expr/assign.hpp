@@ -237,6 +237,32 @@ array<detail::value_of<E>, detail::ndim_of<E>> eval(const E& e) {  // collective
   else return array<detail::value_of<E>, detail::ndim_of<E>>(e);
 }
 
+namespace detail {
+struct same_element {};  // *_like's default: the expression's element type
+template <class U, class E>
+using like_t = std::conditional_t<std::is_same_v<U, same_element>, value_of<E>, U>;
+}  // namespace detail
+
+/// NumPy's *_like for an array or an expression, with element type U
+/// (default: e's): `dist::zeros_like<int>(a + b)`. The result lives on e's
+/// home distribution (its first array operand of e's shape). Collective.
+template <class U = detail::same_element, expression E>
+auto empty_like(const E& e) {  // collective: home_distribution, the array
+  return array<detail::like_t<U, E>, detail::ndim_of<E>>(detail::home_distribution(e), uninitialized);
+}
+template <class U = detail::same_element, expression E>
+auto zeros_like(const E& e) {  // collective: home_distribution
+  return array<detail::like_t<U, E>, detail::ndim_of<E>>(detail::home_distribution(e));
+}
+template <class U = detail::same_element, expression E>
+auto ones_like(const E& e) {  // collective: home_distribution
+  return array<detail::like_t<U, E>, detail::ndim_of<E>>(detail::home_distribution(e), detail::like_t<U, E>(1));
+}
+template <class U = detail::same_element, expression E, class V>
+auto full_like(const E& e, const V& v) {  // collective: home_distribution
+  return array<detail::like_t<U, E>, detail::ndim_of<E>>(detail::home_distribution(e), static_cast<detail::like_t<U, E>>(v));
+}
+
 /// Evaluates `e` into a new array on distribution `d`. Collective.
 template <expression E>
 array<detail::value_of<E>, detail::ndim_of<E>> eval(const E& e, const distribution<detail::ndim_of<E>>& d) {  // collective: assign_expression

@@ -227,6 +227,22 @@ struct isfinite_op {
     else return true;
   }
 };
+/// NumPy's isclose: |a - b| <= atol + rtol * |b| for finite values; equal
+/// infinities are close; NaN is close to NaN only with equal_nan.
+struct isclose_op {
+  double rtol, atol;
+  bool equal_nan;
+  template <class A, class B> bool operator()(A a, B b) const {
+    using R = float_t<promote_t<A, B>>;
+    const R x = as<R>(a), y = as<R>(b);
+    const isnan_op nan;
+    const isfinite_op finite;
+    if (nan(x) || nan(y)) return equal_nan && nan(x) && nan(y);
+    if (x == y) return true;  // equal infinities too
+    if (!finite(x) || !finite(y)) return false;
+    return std::abs(x - y) <= atol + rtol * std::abs(y);
+  }
+};
 struct conj_op { template <class A> A operator()(A a) const { if constexpr (is_complex_v<A>) return std::conj(a); else return a; } };
 struct real_op { template <class A> real_t<A> operator()(A a) const { if constexpr (is_complex_v<A>) return a.real(); else return a; } };
 struct imag_op { template <class A> real_t<A> operator()(A a) const { if constexpr (is_complex_v<A>) return a.imag(); else return A{}; } };
@@ -319,6 +335,12 @@ template <class A, class B> requires binary_operands<A, B>
 auto fmin(A&& a, B&& b) { return detail::make_node(detail::fmin_op{}, std::forward<A>(a), std::forward<B>(b)); }
 template <class A, class B> requires binary_operands<A, B>
 auto fmax(A&& a, B&& b) { return detail::make_node(detail::fmax_op{}, std::forward<A>(a), std::forward<B>(b)); }
+
+/// NumPy's isclose(a, b, rtol, atol, equal_nan), element-wise (bool).
+template <class A, class B> requires binary_operands<A, B>
+auto isclose(A&& a, B&& b, double rtol = 1e-5, double atol = 1e-8, bool equal_nan = false) {
+  return detail::make_node(detail::isclose_op{rtol, atol, equal_nan}, std::forward<A>(a), std::forward<B>(b));
+}
 
 /// NumPy's clip(e, lo, hi); lo and hi may be scalars or expressions.
 template <expression E, class L, class H>
