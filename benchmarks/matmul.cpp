@@ -4,7 +4,8 @@
 // Lines: matmul_vs_pdgemm (ratio = pdgemm s / dist s; the target is
 // >= 0.9), matmul_vs_serial_dgemm (ratio = one rank's dgemm s / dist s: the
 // speed-up over a serial BLAS), matmul_block_operands_vs_pdgemm (operands
-// block x block, so dist redistributes them first).
+// block x block, so dist redistributes them first), matmul_out_vs_pdgemm
+// (dist::matmul(A, B, C) into an existing C, as pdgemm writes).
 // Built with dist::scalapack when found (else the pdgemm line is left out)
 // and dist::blas (else the local products use dist's own kernel).
 #include <cstdlib>
@@ -54,6 +55,11 @@ int main(int argc, char** argv) {
     });
     bench::require(world, bench::same(dist::allgather(C2), got, 1e-10), "matmul_vs_pdgemm");
     bench::report(world, "matmul_vs_pdgemm", sizes, t_dist, t_pd);
+    // into an existing array, as pdgemm writes into C2 (no allocation, no page faults per call)
+    dist::array<double, 2> C3(D);
+    const double t_out = bench::time(world, reps, [&] { dist::matmul(A, B, C3); });
+    bench::require(world, bench::same(dist::allgather(C3), got, 1e-10), "matmul_out_vs_pdgemm");
+    bench::report(world, "matmul_out_vs_pdgemm", sizes, t_out, t_pd);
     const dist::distribution<2> blocks({n, n}, {dist::block{}, dist::block{}}, world);
     dist::array<double, 2> Ab(blocks), Bb(blocks);
     Ab = A;

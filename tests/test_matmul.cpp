@@ -182,3 +182,44 @@ TEST(matmul, errors_and_empty) {
 }
 
 }  // namespace
+
+TEST(matmul, into_an_existing_array) {
+  const index_t m = 29, k = 17, n = 31;
+  const auto want = serial(m, k, n);
+  const auto A = dist::fromfunction<double>(dist::distribution<2>({m, k}, {dist::block_cyclic{4}, dist::cyclic{}}, world), fa);
+  const auto B = dist::fromfunction<double>(dist::distribution<2>({k, n}, {dist::block{}, dist::block_cyclic{3}}, world), fb);
+  std::vector<dist::distribution<2>> outs = {
+      dist::distribution<2>({m, n}, {dist::block_cyclic{4}, dist::block_cyclic{4}}, world),  // in place
+      dist::distribution<2>({m, n}, {dist::cyclic{}, dist::undistributed{}}, world),        // in place
+      dist::distribution<2>({m, n}, {test_util::all_kinds(m, world, 6)[1], dist::block{}}, world),  // irregular: computed, then moved
+      dist::distribution<2>({m, n}, {test_util::all_kinds(m, world, 6).back(), dist::undistributed{}}, world)};  // unstructured
+  for (std::size_t o = 0; o < outs.size(); ++o) {
+    SCOPED_TRACE("out layout " + std::to_string(o));
+    dist::array<double, 2> C(outs[o], 7.0);  // old contents must not leak into the product
+    const double* before = C.local().data();
+    dist::matmul(A, B, C);
+    EXPECT_EQ(C.local().data(), before);  // the same block, written in place
+    EXPECT_TRUE(C.distribution() == outs[o]);
+    expect_close(dist::allgather(C), want);
+    dist::matmul(A, B, C);  // again, as a solver loop does
+    expect_close(dist::allgather(C), want);
+  }
+  dist::array<float, 2> F(outs[0]);  // another element type: converted on assignment
+  dist::matmul(A, B, F);
+  std::vector<double> got;
+  for (float v : dist::allgather(F)) got.push_back(v);
+  test_util::expect_close(got, want, 1e-5);
+  // out aliasing an operand: NumPy's meaning (the product of the old values)
+  const index_t s = 13;
+  auto S = dist::fromfunction<double>(dist::distribution<2>({s, s}, {dist::block_cyclic{2}, dist::block_cyclic{2}}, world), fa);
+  const auto Sg = dist::allgather(S);
+  std::vector<double> sq(static_cast<std::size_t>(s * s), 0.0);
+  for (index_t i = 0; i < s; ++i)
+    for (index_t p = 0; p < s; ++p)
+      for (index_t j = 0; j < s; ++j)
+        sq[static_cast<std::size_t>(i * s + j)] += Sg[static_cast<std::size_t>(i * s + p)] * Sg[static_cast<std::size_t>(p * s + j)];
+  dist::matmul(S, S, S);
+  expect_close(dist::allgather(S), sq);
+  dist::array<double, 2> wrong(dist::distribution<2>({m, n + 1}, world));
+  EXPECT_THROW(dist::matmul(A, B, wrong), dist::shape_error);
+}

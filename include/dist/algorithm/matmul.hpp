@@ -96,6 +96,8 @@ void gemm_add(index_t m, index_t n, index_t w, const T* A, index_t lda, const T*
 
 template <class R, class T, class U>
 array<R, 2> summa(const array<T, 2>& A, const array<U, 2>& B, const distribution<2>& dc);
+template <class R, class T, class U>
+void summa_into(const array<T, 2>& A, const array<U, 2>& B, const distribution<2>& dc, R* cl);
 
 /// The spec that rebuilds a structured, regular dim on another extent
 /// (block, cyclic, block_cyclic, undistributed); none for irregular blocks
@@ -212,6 +214,38 @@ array<detail::promote_t<T, U>, 2> matmul(const array<T, 2>& A, const array<U, 2>
   return matmul(A, B, distribution<2>({m, n}, {block{}, block{}}, A.comm()));
 }
 
+/// The matrix product written into `out` (NumPy's out=): straight into
+/// out's block, with no allocation, when out has the product's element
+/// type, a contiguous block and a regular layout (block, cyclic,
+/// block_cyclic or undistributed dims) and is neither operand; otherwise
+/// as `out = matmul(A, B, out.distribution())`. shape_error on every rank
+/// for other extents. Collective.
+template <class T, class U, class V>
+void matmul(const array<T, 2>& A, const array<U, 2>& B, array<V, 2>& out) {
+  using R = detail::promote_t<T, U>;
+  const index_t m = A.shape()[0], n = B.shape()[1];
+  bool direct = false;
+  if constexpr (std::is_same_v<R, V>) {
+    const bool aliased = static_cast<const void*>(&out) == static_cast<const void*>(&A) ||
+                         static_cast<const void*>(&out) == static_cast<const void*>(&B);
+    if (!aliased && out.local().contiguous() && out.shape() == shape<2>{m, n} && B.shape()[0] == A.shape()[1]) {
+      const auto dc = detail::summa_layout(m, n, out.distribution());  // collective: the distribution
+      direct = dc && *dc == out.distribution();
+    }
+  }
+  if (!direct) {  // collective: matmul(A, B, d) (its checks and errors)
+    const auto product = matmul(A, B, out.distribution());
+    out = product;  // a copy into out's own block, as NumPy's out= writes in place
+    return;
+  }
+  if constexpr (std::is_same_v<R, V>) {
+    detail::collective_entry(A.comm(), "dist::matmul", A.distribution(), B.distribution(), out.distribution());
+    auto lv = out.local();
+    std::fill_n(lv.data(), out.local_size(), R{});
+    detail::summa_into(A, B, out.distribution(), lv.data());
+  }
+}
+
 namespace detail {
 /// `x` itself when it is an array, else x evaluated into one (on its home
 /// distribution). Collective.
@@ -244,8 +278,10 @@ auto matmul(const X& x, const Y& y, const distribution<2>& d) {  // collective: 
 namespace detail {
 
 /// SUMMA for C = A B on layout dc (regular kinds). Collective.
+/// SUMMA into `cl`, the zeroed contiguous row-major block of this rank on
+/// `dc` (a summa_layout). Collective.
 template <class R, class T, class U>
-array<R, 2> summa(const array<T, 2>& A, const array<U, 2>& B, const distribution<2>& dc) {
+void summa_into(const array<T, 2>& A, const array<U, 2>& B, const distribution<2>& dc, R* cl) {
   const communicator& c = A.comm();
   const index_t k = A.shape()[1], n = B.shape()[1], m = A.shape()[0];
   const std::array<int, 2> ge = dc.grid();
@@ -256,12 +292,10 @@ array<R, 2> summa(const array<T, 2>& A, const array<U, 2>& B, const distribution
   std::optional<array<R, 2>> ka, kb;
   const array<R, 2>* pa = &on_layout(A, da, ka);
   const array<R, 2>* pb = &on_layout(B, db, kb);
-  array<R, 2> C(dc, R{});
   const index_t lm = dc.local_shape()[0], ln = dc.local_shape()[1];
   const index_t lka = da.local_shape()[1];
   const R* a = pa->local().data();
   const R* b = pb->local().data();
-  R* cl = C.local().data();
   grid_comms gc(c, dc.grid_coords());
   const dim_map& ak = da.map(1);  // the inner dim as A holds it (over grid columns)
   const dim_map& bk = db.map(0);  // and as B holds it (over grid rows)
@@ -339,6 +373,11 @@ array<R, 2> summa(const array<T, 2>& A, const array<U, 2>& B, const distribution
     gemm_add(lm, ln, p.w, ai ? a + p.runs[0].la : abuf[s].data(), ai ? lka : p.w, bi ? b + p.runs[0].lb * ln : bbuf[s].data(), ln,
              cl, ln);
   }
+}
+template <class R, class T, class U>
+array<R, 2> summa(const array<T, 2>& A, const array<U, 2>& B, const distribution<2>& dc) {
+  array<R, 2> C(dc, R{});
+  summa_into(A, B, dc, C.local().data());
   return C;
 }
 
