@@ -11,15 +11,22 @@
 #include "reductions.hpp"
 
 namespace dist {
+namespace detail {
+/// shape_error (on every rank: shapes are global) unless the 1-d x and y
+/// have one length. Local.
+template <class X, class Y>
+void require_aligned_vectors(const X& x, const Y& y) {
+  if (x.shape() != y.shape())
+    throw shape_error("dist::dot: shapes " + to_string(x.shape()) + " and " + to_string(y.shape()) + " are not aligned");
+}
+}  // namespace detail
 
 /// x · y of two 1-d expressions of the same length (no conjugation, as
 /// NumPy's dot); shape_error on every rank otherwise. Collective.
 template <expression X, expression Y>
   requires(detail::ndim_of<X> == 1 && detail::ndim_of<Y> == 1)
 auto dot(const X& x, const Y& y) {  // collective: sum
-  if (x.shape() != y.shape())
-    throw shape_error("dist::dot: shapes " + detail::to_string(x.shape()) + " and " + detail::to_string(y.shape()) +
-                      " are not aligned");
+  detail::require_aligned_vectors(x, y);
   return sum(x * y);
 }
 
@@ -29,9 +36,7 @@ auto dot(const X& x, const Y& y) {  // collective: sum
 template <expression X, expression Y>
   requires(detail::ndim_of<X> == 1 && detail::ndim_of<Y> == 1)
 auto dot(const X& x, const Y& y, reproducible_t r) {  // collective: sum
-  if (x.shape() != y.shape())
-    throw shape_error("dist::dot: shapes " + detail::to_string(x.shape()) + " and " + detail::to_string(y.shape()) +
-                      " are not aligned");
+  detail::require_aligned_vectors(x, y);
   return sum(x * y, r);
 }
 

@@ -110,10 +110,13 @@ inline std::optional<dim_spec> regular_spec(const dim_map& m) {
 /// The layout SUMMA computes an m x n product on, following `like`'s kinds
 /// and grid (the requested result, or A): none when `like` has irregular or
 /// unstructured dims or is replicated over several ranks.
+inline bool summa_ready(const distribution<2>& d) {  // d's kinds and grid can carry SUMMA as they are. Local.
+  return regular_spec(d.map(0)) && regular_spec(d.map(1)) && !(d.replicated() && d.comm().size() > 1);
+}
 inline std::optional<distribution<2>> summa_layout(index_t m, index_t n, const distribution<2>& like) {
-  const auto rows = regular_spec(like.map(0)), cols = regular_spec(like.map(1));
-  if (!rows || !cols || (like.replicated() && like.comm().size() > 1)) return std::nullopt;
-  return distribution<2>({m, n}, {*rows, *cols}, like.comm(), dist::grid{like.grid()[0], like.grid()[1]});
+  if (!summa_ready(like)) return std::nullopt;
+  return distribution<2>({m, n}, {*regular_spec(like.map(0)), *regular_spec(like.map(1))}, like.comm(),
+                         dist::grid{like.grid()[0], like.grid()[1]});
 }
 
 /// True when SUMMA on the 2-D grid g2 (then redistributing C to its 1-D
@@ -222,28 +225,20 @@ array<detail::promote_t<T, U>, 2> matmul(const array<T, 2>& A, const array<U, 2>
 /// for other extents. Collective.
 template <class T, class U, class V>
 void matmul(const array<T, 2>& A, const array<U, 2>& B, array<V, 2>& out) {
-  using R = detail::promote_t<T, U>;
-  const index_t m = A.shape()[0], n = B.shape()[1];
-  bool direct = false;
-  if constexpr (std::is_same_v<R, V>) {
+  if constexpr (std::is_same_v<detail::promote_t<T, U>, V>) {
     const bool aliased = static_cast<const void*>(&out) == static_cast<const void*>(&A) ||
                          static_cast<const void*>(&out) == static_cast<const void*>(&B);
-    if (!aliased && out.local().contiguous() && out.shape() == shape<2>{m, n} && B.shape()[0] == A.shape()[1]) {
-      const auto dc = detail::summa_layout(m, n, out.distribution());  // collective: the distribution
-      direct = dc && *dc == out.distribution();
+    const bool fits = out.shape() == shape<2>{A.shape()[0], B.shape()[1]} && B.shape()[0] == A.shape()[1];
+    if (!aliased && fits && out.local().contiguous() && detail::summa_ready(out.distribution())) {
+      detail::collective_entry(A.comm(), "dist::matmul", A.distribution(), B.distribution(), out.distribution());
+      auto lv = out.local();
+      std::fill_n(lv.data(), out.local_size(), V{});
+      detail::summa_into(A, B, out.distribution(), lv.data());
+      return;
     }
   }
-  if (!direct) {  // collective: matmul(A, B, d) (its checks and errors)
-    const auto product = matmul(A, B, out.distribution());
-    out = product;  // a copy into out's own block, as NumPy's out= writes in place
-    return;
-  }
-  if constexpr (std::is_same_v<R, V>) {
-    detail::collective_entry(A.comm(), "dist::matmul", A.distribution(), B.distribution(), out.distribution());
-    auto lv = out.local();
-    std::fill_n(lv.data(), out.local_size(), R{});
-    detail::summa_into(A, B, out.distribution(), lv.data());
-  }
+  const auto product = matmul(A, B, out.distribution());  // collective: matmul(A, B, d) (its checks and errors)
+  out = product;  // a copy into out's own block, as NumPy's out= writes in place
 }
 
 namespace detail {

@@ -272,6 +272,16 @@ typename Red::state fold_local(const Red& red, B& b, const shape<N>& ls) {
   return s;
 }
 
+/// Exact states (reducers with exact_words) summed in place across all
+/// ranks: their int64 words, normalised, by one MPI_Allreduce(MPI_SUM),
+/// whose result does not depend on the order of the additions. Collective.
+template <class Red, class S>
+void allreduce_exact(const communicator& c, const Red& red, S* states, index_t count, const char* op) {
+  for (index_t i = 0; i < count; ++i) red.prepare_words(states[i]);
+  check_mpi(MPI_Allreduce(MPI_IN_PLACE, states, mpi_count(count * Red::exact_words, op), MPI_INT64_T, MPI_SUM, c),
+            "MPI_Allreduce");
+}
+
 /// Every rank's `mine` (a partial over its block of `d`), folded in rank
 /// order; on a replicated `d` every rank reduced the whole array already.
 /// Collective.
@@ -283,8 +293,7 @@ typename Red::state combine_ranks(const distribution<N>& d, const Red& red, cons
   const communicator& c = d.comm();
   if constexpr (requires { Red::exact_words; }) {  // exact states: word-wise integer sums, any order
     S s = mine;
-    red.prepare_words(s);
-    check_mpi(MPI_Allreduce(MPI_IN_PLACE, &s, Red::exact_words, MPI_INT64_T, MPI_SUM, c), "MPI_Allreduce");
+    allreduce_exact(c, red, &s, 1, "dist::sum");
     return s;
   }
   std::vector<S> all(static_cast<std::size_t>(c.size()));
@@ -430,9 +439,7 @@ template <class Red>
 void allreduce_partials(const communicator& c, const Red& red, std::vector<typename Red::state>& q, const char* op) {
   using S = typename Red::state;
   if constexpr (requires { Red::exact_words; }) {
-    for (S& s : q) red.prepare_words(s);
-    const int count = mpi_count(static_cast<index_t>(q.size()) * Red::exact_words, op);
-    check_mpi(MPI_Allreduce(MPI_IN_PLACE, q.data(), count, MPI_INT64_T, MPI_SUM, c), "MPI_Allreduce");
+    allreduce_exact(c, red, q.data(), static_cast<index_t>(q.size()), op);
   } else {
     const int count = mpi_count(static_cast<index_t>(q.size()), op);
     if (red.mpi_op() != MPI_OP_NULL) {

@@ -49,6 +49,13 @@ struct svg_grid {
   }
   index_t row_lo(index_t i) const { return i * n0 / std::max<index_t>(rows, 1); }
   index_t col_lo(index_t j) const { return j * n1 / std::max<index_t>(cols, 1); }
+  /// The flat cell of global index g (of a 1-D or 2-D layout).
+  template <std::size_t N>
+  std::size_t cell_of(const index<N>& g) const {
+    const index_t i = N == 2 ? std::min(rows - 1, g[0] * rows / std::max<index_t>(n0, 1)) : 0;
+    const index_t j = std::min(cols - 1, g[N - 1] * cols / std::max<index_t>(n1, 1));
+    return static_cast<std::size_t>(i * cols + j);
+  }
 };
 
 /// The owner of each cell's first element, row-major (-1: every rank, a
@@ -163,6 +170,15 @@ inline std::vector<std::pair<std::string, std::string>> rank_legend(const std::v
   return legend;
 }
 
+/// Fills and legend of an owner picture of d. Collective (svg_owners).
+template <std::size_t N>
+void owner_picture(const distribution<N>& d, const svg_grid& g, std::vector<std::string>& fill,
+                   std::vector<std::pair<std::string, std::string>>& legend) {
+  const auto owners = svg_owners(d, g);
+  for (int r : owners) fill.push_back(rank_colour(r));
+  legend = rank_legend(owners, d.comm().size());
+}
+
 template <std::size_t N>
 void svg_check(const distribution<N>& d, const std::string& path, const char* op) {
   agree(d.comm(), op, [&] {
@@ -181,11 +197,10 @@ void save_svg(const distribution<N>& d, const std::string& path) {
   const char* op = "dist::save_svg";
   detail::svg_check(d, path, op);  // collective: agree (path, layout)
   const detail::svg_grid g(d.shape());
-  const auto owners = detail::svg_owners(d, g);
   std::vector<std::string> fill;
-  for (int r : owners) fill.push_back(detail::rank_colour(r));
-  const std::string text = d.comm().rank() == 0 ? detail::svg_document(g, fill, nullptr, d.describe(), detail::rank_legend(owners, d.comm().size()))
-                                                : std::string();
+  std::vector<std::pair<std::string, std::string>> legend;
+  detail::owner_picture(d, g, fill, legend);
+  const std::string text = d.comm().rank() == 0 ? detail::svg_document(g, fill, nullptr, d.describe(), legend) : std::string();
   detail::write_on_rank0(d.comm(), path, text, op);
 }
 
@@ -205,9 +220,7 @@ void save_svg(const array<T, N>& a, const std::string& path, svg_colors colors =
   std::vector<std::pair<std::string, std::string>> legend;
   const bool small = g.rows == g.n0 && g.cols == g.n1 && g.n0 <= 16 && g.n1 <= 16;
   if (colors == svg_colors::owner) {
-    const auto owners = detail::svg_owners(d, g);
-    for (int r : owners) fill.push_back(detail::rank_colour(r));
-    legend = detail::rank_legend(owners, c.size());
+    detail::owner_picture(d, g, fill, legend);
     if (small) {
       const auto all = gather(a);  // row-major on rank 0
       for (const T& v : all) {
@@ -219,20 +232,11 @@ void save_svg(const array<T, N>& a, const std::string& path, svg_colors colors =
   } else {  // cell sums and counts of my elements, summed on rank 0
     const std::size_t cells = static_cast<std::size_t>(g.rows * g.cols);
     std::vector<double> acc(2 * cells, 0.0);
-    const auto cell_row = [&](index_t gi) { return std::min(g.rows - 1, gi * g.rows / std::max<index_t>(g.n0, 1)); };
-    const auto cell_col = [&](index_t gj) { return std::min(g.cols - 1, gj * g.cols / std::max<index_t>(g.n1, 1)); };
     if (!d.replicated() || c.rank() == 0) {
       const auto lv = a.local();
-      const auto ls = d.local_shape();
-      detail::for_each_global(detail::local_layout(d), [&](const index<N>& gi, index_t l) {
-        index_t off = 0;  // the flat offset l (row-major, no ghosts) in memory
-        for (std::size_t k = N; k-- > 0;) {
-          off += (l % ls[k]) * lv.strides()[k];
-          l /= ls[k];
-        }
-        const index_t ci = N == 2 ? cell_row(gi[0]) : 0, cj = cell_col(gi[N - 1]);
-        const auto k = static_cast<std::size_t>(ci * g.cols + cj);
-        acc[k] += detail::as_magnitude(lv.data()[off]);
+      detail::for_each_global(detail::local_layout(d), [&](const index<N>& gi, index_t) {
+        const std::size_t k = g.cell_of(gi);
+        acc[k] += detail::as_magnitude(lv[d.local_index(gi)]);
         acc[cells + k] += 1;
       });
     }
