@@ -21,6 +21,7 @@
 #include "array/view.hpp"
 #include "comm/halo.hpp"
 #include "comm/redistribution.hpp"
+#include "comm/flat.hpp"
 #include "comm/rma.hpp"
 #include "expr/assign.hpp"
 #include "expr/functions.hpp"
@@ -29,6 +30,7 @@
 #include "algorithm/dot.hpp"
 #include "algorithm/matmul.hpp"
 #include "algorithm/reductions.hpp"
+#include "algorithm/shape.hpp"
 #include "io/npy.hpp"
 #include "io/svg.hpp"
 #if defined(DIST_HAVE_HDF5)
