@@ -298,3 +298,80 @@ TEST(shape, diff_along_axes) {
   EXPECT_THROW(dist::diff(b, -1), dist::shape_error);
   EXPECT_THROW(dist::diff(b, 1, 1), dist::index_error);
 }
+
+namespace {
+/// Serial running sums / products along `axis` of a row-major (r, c) array (-1: flattened).
+template <class S, class T>
+std::vector<S> ref_scan(const std::vector<T>& x, index_t r, index_t c, int axis, bool prod) {
+  std::vector<S> y(x.size());
+  auto at = [&](index_t i, index_t j) { return static_cast<std::size_t>(i * c + j); };
+  auto op = [&](S a, S b) { return prod ? S(a * b) : S(a + b); };
+  if (axis < 0) {
+    S acc = prod ? S{1} : S{0};
+    for (std::size_t f = 0; f < x.size(); ++f) y[f] = acc = op(acc, static_cast<S>(x[f]));
+  } else if (axis == 0) {
+    for (index_t j = 0; j < c; ++j) {
+      S acc = prod ? S{1} : S{0};
+      for (index_t i = 0; i < r; ++i) y[at(i, j)] = acc = op(acc, static_cast<S>(x[at(i, j)]));
+    }
+  } else {
+    for (index_t i = 0; i < r; ++i) {
+      S acc = prod ? S{1} : S{0};
+      for (index_t j = 0; j < c; ++j) y[at(i, j)] = acc = op(acc, static_cast<S>(x[at(i, j)]));
+    }
+  }
+  return y;
+}
+}  // namespace
+
+TEST(shape, cumsum_cumprod_flat_and_along_axes) {
+  const index_t r = 5, c = 7;
+  for (const auto& d : layouts2(r, c, 13)) {
+    const auto a = dist::fromfunction<int>(d, [](index_t i, index_t j) { return int((i * 7 + j) % 5) - 2; });
+    const auto x = dist::allgather(a);
+    const auto f = dist::cumsum(a);
+    static_assert(std::is_same_v<decltype(f), const dist::array<std::int64_t, 1>>);
+    EXPECT_EQ(dist::allgather(f), (ref_scan<std::int64_t>(x, r, c, -1, false))) << d.describe();
+    for (int axis : {0, 1, -2}) {
+      const int ax = axis < 0 ? axis + 2 : axis;
+      const auto s = dist::cumsum(a, axis);
+      EXPECT_TRUE(s.distribution() == d);
+      EXPECT_EQ(dist::allgather(s), (ref_scan<std::int64_t>(x, r, c, ax, false))) << d.describe() << " axis " << axis;
+      const auto p = dist::cumprod(a + 3, axis);
+      std::vector<int> x3(x);
+      for (int& v : x3) v += 3;
+      EXPECT_EQ(dist::allgather(p), (ref_scan<std::int64_t>(x3, r, c, ax, true))) << d.describe() << " axis " << axis;
+    }
+    EXPECT_EQ(dist::allgather(dist::cumprod(a * 0 + 2)), (ref_scan<std::int64_t>(std::vector<int>(35, 2), r, c, -1, true)));
+  }
+  // doubles along a distributed axis of a 2x2 grid, onto a given layout, with halos
+  const dist::distribution<2> g({9, 6}, {dist::block{}, dist::block{}}, world);
+  dist::array<double, 2> h(g, dist::halo{1, 1});
+  h = dist::fromfunction<double>(g, [](index_t i, index_t j) { return 0.25 * double(i) - 0.5 * double(j) + 1.0; });
+  const auto hx = dist::allgather(h);
+  for (int axis : {0, 1}) {
+    test_util::expect_close(dist::allgather(dist::cumsum(h, axis)), ref_scan<double>(hx, 9, 6, axis, false), 1e-12, "halo");
+    const dist::distribution<2> to({9, 6}, {dist::cyclic{}, dist::block_cyclic{2}}, world);
+    const auto s = dist::cumsum(h, axis, to);
+    EXPECT_TRUE(s.distribution() == to);
+    test_util::expect_close(dist::allgather(s), ref_scan<double>(hx, 9, 6, axis, false), 1e-12, "onto");
+  }
+  // 1-D of every kind, float stays float, bool counts
+  for (const auto& spec : test_util::all_kinds(23, world, 29)) {
+    const dist::distribution<1> d1({23}, {spec}, world);
+    const auto v = dist::fromfunction<float>(d1, [](index_t i) { return float(i % 4) * 0.5f; });
+    const auto s = dist::cumsum(v);
+    static_assert(std::is_same_v<decltype(s), const dist::array<float, 1>>);
+    test_util::expect_close(dist::allgather(s), ref_scan<float>(dist::allgather(v), 1, 23, -1, false), 1e-6, "float");
+    const auto b = dist::cumsum(v > 0.7f);
+    const auto bx = dist::allgather(dist::eval(v > 0.7f));
+    const std::vector<bool> bv(bx.begin(), bx.end());
+    EXPECT_EQ(dist::allgather(b), (ref_scan<std::int64_t>(bv, 1, 23, -1, false)));
+    test_util::expect_close(dist::allgather(dist::cumsum(v, 0)), ref_scan<float>(dist::allgather(v), 1, 23, -1, false), 1e-6, "axis 0");
+  }
+  // an empty array and errors
+  const auto e = dist::zeros<double>(dist::distribution<2>({0, 4}, world));
+  EXPECT_EQ(dist::cumsum(e).shape()[0], 0);
+  EXPECT_EQ(dist::cumsum(e, 1).shape(), (dist::shape<2>{0, 4}));
+  EXPECT_THROW(dist::cumsum(e, 2), dist::index_error);
+}

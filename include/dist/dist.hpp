@@ -30,6 +30,7 @@
 #include "algorithm/dot.hpp"
 #include "algorithm/matmul.hpp"
 #include "algorithm/reductions.hpp"
+#include "algorithm/scan.hpp"
 #include "algorithm/shape.hpp"
 #include "io/npy.hpp"
 #include "io/svg.hpp"
