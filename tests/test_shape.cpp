@@ -375,3 +375,75 @@ TEST(shape, cumsum_cumprod_flat_and_along_axes) {
   EXPECT_EQ(dist::cumsum(e, 1).shape(), (dist::shape<2>{0, 4}));
   EXPECT_THROW(dist::cumsum(e, 2), dist::index_error);
 }
+
+TEST(shape, newaxis_expand_dims_squeeze) {
+  const index_t n = 5, m = 7;
+  for (const auto& sx : test_util::all_kinds(n, world, 31)) {
+    const dist::distribution<1> dx({n}, {sx}, world);
+    const dist::distribution<1> dy({m}, {dist::cyclic{}}, world);
+    const auto x = dist::fromfunction<double>(dx, [](index_t i) { return 1.0 + double(i); });
+    const auto y = dist::fromfunction<double>(dy, [](index_t j) { return 0.5 * double(j) - 1.0; });
+    // the outer product by broadcasting: x[:, None] * y[None, :]
+    const dist::array<double, 2> o = x(dist::all(), dist::newaxis) * y(dist::newaxis, dist::all());
+    EXPECT_EQ(o.shape(), (dist::shape<2>{n, m}));
+    std::vector<double> want(static_cast<std::size_t>(n * m));
+    for (index_t i = 0; i < n; ++i)
+      for (index_t j = 0; j < m; ++j) want[static_cast<std::size_t>(i * m + j)] = (1.0 + double(i)) * (0.5 * double(j) - 1.0);
+    EXPECT_EQ(dist::allgather(o), want) << dx.describe();
+    // expand_dims of an array and of an expression, at every position
+    const dist::array<double, 2> c0 = dist::expand_dims(x, 0), c1 = dist::expand_dims(2.0 * x, -1);
+    EXPECT_EQ(c0.shape(), (dist::shape<2>{1, n}));
+    EXPECT_EQ(c1.shape(), (dist::shape<2>{n, 1}));
+    std::vector<double> gx = dist::allgather(x), g2 = gx;
+    for (double& v : g2) v *= 2.0;
+    EXPECT_EQ(dist::allgather(c0), gx);
+    EXPECT_EQ(dist::allgather(c1), g2);
+    // a column sum of x[:, None] broadcast against a 2-D array (fused reduction)
+    const dist::distribution<2> d2({n, m}, {dist::block{}, dist::block_cyclic{2}}, world);
+    const auto b = dist::fromfunction<double>(d2, [](index_t i, index_t j) { return double(i + 2 * j); });
+    const auto s = dist::sum(b - dist::expand_dims(x, 1), 1);
+    std::vector<double> ws(static_cast<std::size_t>(n));
+    for (index_t i = 0; i < n; ++i)
+      for (index_t j = 0; j < m; ++j) ws[static_cast<std::size_t>(i)] += double(i + 2 * j) - (1.0 + double(i));
+    EXPECT_EQ(dist::allgather(s), ws);
+    EXPECT_THROW(dist::expand_dims(x, 2), dist::index_error);
+    EXPECT_THROW(dist::expand_dims(x, -3), dist::index_error);
+  }
+  // hor[:, :, None] against a 3-D array, and X[:, 0][:, None] (a view of a view)
+  const dist::distribution<3> d3({4, 3, 2}, {dist::cyclic{}, dist::undistributed{}, dist::undistributed{}}, world);
+  const dist::distribution<2> dh({4, 3}, {dist::block{}, dist::cyclic{}}, world);
+  const auto v3 = dist::fromfunction<double>(d3, [](index_t i, index_t j, index_t k) { return double(i * 6 + j * 2 + k); });
+  const auto hor = dist::fromfunction<double>(dh, [](index_t i, index_t j) { return 100.0 * double(i * 3 + j); });
+  const dist::array<double, 3> t = v3 + hor(dist::all(), dist::all(), dist::newaxis);
+  std::vector<double> wt(24);
+  for (index_t i = 0; i < 4; ++i)
+    for (index_t j = 0; j < 3; ++j)
+      for (index_t k = 0; k < 2; ++k) wt[static_cast<std::size_t>(i * 6 + j * 2 + k)] = double(i * 6 + j * 2 + k) + 100.0 * double(i * 3 + j);
+  EXPECT_EQ(dist::allgather(t), wt);
+  dist::array<double, 2> X = hor;
+  const dist::array<double, 2> col = X(dist::all(), 0)(dist::all(), dist::newaxis);
+  EXPECT_EQ(col.shape(), (dist::shape<2>{4, 1}));
+  EXPECT_EQ(dist::allgather(col), (std::vector<double>{0.0, 300.0, 600.0, 900.0}));
+  // reading the destination through an inserted dim: NumPy's semantics (a temporary)
+  X = X(dist::all(), 0)(dist::all(), dist::newaxis) * 2.0 + X;
+  std::vector<double> wx(12);
+  for (index_t i = 0; i < 4; ++i)
+    for (index_t j = 0; j < 3; ++j) wx[static_cast<std::size_t>(i * 3 + j)] = 200.0 * double(i * 3) + 100.0 * double(i * 3 + j);
+  EXPECT_EQ(dist::allgather(X), wx);
+  // squeeze: views that read and write the parent
+  const dist::distribution<3> ds({3, 1, 4}, {dist::block{}, dist::undistributed{}, dist::cyclic{}}, world);
+  auto a = dist::fromfunction<double>(ds, [](index_t i, index_t, index_t k) { return double(i * 4 + k); });
+  const auto sq = dist::squeeze(a, 1);
+  EXPECT_EQ(sq.shape(), (dist::shape<2>{3, 4}));
+  EXPECT_EQ(dist::allgather(dist::eval(sq)), dist::allgather(a));
+  dist::squeeze(a, -2) = dist::squeeze<2>(a) * 3.0;
+  std::vector<double> wa(12);
+  for (index_t f = 0; f < 12; ++f) wa[static_cast<std::size_t>(f)] = 3.0 * double(f);
+  EXPECT_EQ(dist::allgather(a), wa);
+  const auto row = a(1, dist::all(), dist::all());  // a view of shape (1, 4)
+  EXPECT_EQ(dist::allgather(dist::eval(dist::squeeze<1>(row))), (std::vector<double>{12.0, 15.0, 18.0, 21.0}));
+  EXPECT_EQ(dist::allgather(dist::eval(dist::squeeze(row, 0))), (std::vector<double>{12.0, 15.0, 18.0, 21.0}));
+  EXPECT_THROW(dist::squeeze(a, 0), dist::shape_error);
+  EXPECT_THROW(dist::squeeze(a, 3), dist::index_error);
+  EXPECT_THROW(dist::squeeze<1>(a), dist::shape_error);
+}

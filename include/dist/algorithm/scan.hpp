@@ -202,29 +202,66 @@ auto scan_along(const E& e, int axis, const std::optional<distribution<ndim_of<E
   return scan_axis<Op>(a, static_cast<std::size_t>(ax));
 }
 
+template <class Op, expression E, class S, std::size_t N>
+array<S, N>& scan_into(const E& e, int axis, array<S, N>& out, const char* op) {
+  const auto& a = as_array(e);
+  int ax = 0;
+  agree(a.comm(), op, [&] {
+    ax = normalise_axis<N>(axis, op);
+    require_same_ranks(a.comm(), out.comm(), op);
+    if (out.shape() != a.shape())
+      throw shape_error(std::string(op) + ": out has shape " + to_string(out.shape()) + ", the result " + to_string(a.shape()));
+  }, arg("axes", axis));
+  const auto d = static_cast<std::size_t>(ax);
+  const auto k = a.distribution().map(d).kind();
+  const bool direct = std::is_same_v<S, sum_t<value_of<E>>> && same_key(a.distribution(), out.distribution()) &&
+                      out.local().contiguous() && (k == dim_kind::block || k == dim_kind::undistributed);
+  if (direct) {
+    scan_block_axis<Op>(a, out, d);
+  } else {
+    const auto r = scan_axis<Op>(a, d);
+    assign_expression(out, r, assign_to{});
+  }
+  return out;
+}
+
 }  // namespace detail
 
 /// NumPy's cumsum of the flattened `e`: a 1-D block-distributed array
 /// (integers in the widened type: int32 sums to int64). Collective.
 template <expression E>
-auto cumsum(const E& e) {
+auto cumsum(const E& e) {  // collective: scan_flat (collective_entry, or agree in reshape)
   return detail::scan_flat<detail::scan_add>(e, "dist::cumsum");
 }
 /// Running sums along `axis` (negative counts from the end): `e`'s shape,
 /// on e's layout or on `d`. Collective.
 template <expression E>
-auto cumsum(const E& e, int axis, const std::optional<distribution<detail::ndim_of<E>>>& d = std::nullopt) {
+auto cumsum(const E& e, int axis, const std::optional<distribution<detail::ndim_of<E>>>& d = std::nullopt) {  // collective: scan_along (agree)
   return detail::scan_along<detail::scan_add>(e, axis, d, "dist::cumsum");
+}
+/// NumPy's cumsum(e, axis, out=out): the running sums written into `out`
+/// (e's shape, any layout and element type); straight into out's block when
+/// it has e's layout, else computed and copied in. Returns out. Collective.
+template <expression E, class S, std::size_t N>
+  requires(N == detail::ndim_of<E>)
+array<S, N>& cumsum(const E& e, int axis, array<S, N>& out) {  // collective: scan_into (agree)
+  return detail::scan_into<detail::scan_add>(e, axis, out, "dist::cumsum");
 }
 /// NumPy's cumprod of the flattened `e` (1-D, block). Collective.
 template <expression E>
-auto cumprod(const E& e) {
+auto cumprod(const E& e) {  // collective: scan_flat (collective_entry, or agree in reshape)
   return detail::scan_flat<detail::scan_multiply>(e, "dist::cumprod");
 }
 /// Running products along `axis`. Collective.
 template <expression E>
-auto cumprod(const E& e, int axis, const std::optional<distribution<detail::ndim_of<E>>>& d = std::nullopt) {
+auto cumprod(const E& e, int axis, const std::optional<distribution<detail::ndim_of<E>>>& d = std::nullopt) {  // collective: scan_along (agree)
   return detail::scan_along<detail::scan_multiply>(e, axis, d, "dist::cumprod");
+}
+/// Running products along `axis` written into `out`. Returns out. Collective.
+template <expression E, class S, std::size_t N>
+  requires(N == detail::ndim_of<E>)
+array<S, N>& cumprod(const E& e, int axis, array<S, N>& out) {  // collective: scan_into (agree)
+  return detail::scan_into<detail::scan_multiply>(e, axis, out, "dist::cumprod");
 }
 
 }  // namespace dist

@@ -164,13 +164,85 @@ array<detail::value_of<E>, M> reshape(const E& e, const index_t (&s)[M]) {
 /// The elements of `e` in C order as a 1-D array (block distributed, or on
 /// `d`). Always a new array (NumPy may return a view). Collective.
 template <expression E>
-array<detail::value_of<E>, 1> ravel(const E& e) {
+array<detail::value_of<E>, 1> ravel(const E& e) {  // collective: reshape (agree)
   const auto& a = detail::as_array(e);
   return reshape(a, shape<1>{detail::product(a.shape())});
 }
 template <expression E>
-array<detail::value_of<E>, 1> ravel(const E& e, const distribution<1>& d) {
+array<detail::value_of<E>, 1> ravel(const E& e, const distribution<1>& d) {  // collective: reshape (agree)
   return reshape(e, d);
+}
+
+// ---- squeeze ----
+
+namespace detail {
+/// One argument per dim selecting all of it, except index 0 along the
+/// squeezed dims. shape_error when a squeezed dim's extent is not 1.
+template <std::size_t N>
+std::array<slice_or_index, N> squeeze_args(const shape<N>& s, std::array<bool, N> drop, const char* op) {
+  std::array<slice_or_index, N> args{};
+  for (std::size_t d = 0; d < N; ++d)
+    if (drop[d]) {
+      if (s[d] != 1)
+        throw shape_error(std::string(op) + ": cannot select an axis to squeeze out which has size not equal to one (axis " +
+                          std::to_string(d) + " of shape " + to_string(s) + ")");
+      args[d] = {true, slice{}, 0};
+    }
+  return args;
+}
+template <std::size_t N>
+std::array<bool, N> one_axis(int axis, const char* op) {
+  std::array<bool, N> drop{};
+  drop[static_cast<std::size_t>(normalise_axis<N>(axis, op))] = true;
+  return drop;
+}
+template <std::size_t M, std::size_t N>
+std::array<bool, N> all_ones(const shape<N>& s, const char* op) {
+  std::array<bool, N> drop{};
+  std::size_t kept = 0;
+  for (std::size_t d = 0; d < N; ++d) kept += (drop[d] = s[d] == 1) ? 0 : 1;
+  if (kept != M)
+    throw shape_error(std::string(op) + ": squeezing shape " + to_string(s) + " leaves " + std::to_string(kept) +
+                      " dims, not " + std::to_string(M));
+  return drop;
+}
+template <std::size_t M, class V, std::size_t N>
+auto squeeze_view(V& v, const std::array<slice_or_index, N>& args) {
+  if constexpr (is_view_v<V>) return v.template select<M>(args);
+  else return view<V, M>(v, args);
+}
+}  // namespace detail
+
+/// `a` without its extent-1 dim `axis`: a view (reads and writes `a`, as
+/// NumPy's squeeze). shape_error when that extent is not 1, index_error for
+/// an axis out of range. Local.
+template <class T, std::size_t N>
+  requires(N >= 2)
+view<array<T, N>, N - 1> squeeze(array<T, N>& a, int axis) {
+  return detail::squeeze_view<N - 1>(a, detail::squeeze_args(a.shape(), detail::one_axis<N>(axis, "dist::squeeze"), "dist::squeeze"));
+}
+template <class T, std::size_t N>
+  requires(N >= 2)
+view<const array<T, N>, N - 1> squeeze(const array<T, N>& a, int axis) {
+  return detail::squeeze_view<N - 1>(a, detail::squeeze_args(a.shape(), detail::one_axis<N>(axis, "dist::squeeze"), "dist::squeeze"));
+}
+template <class A, std::size_t K>
+  requires(K >= 2)
+view<A, K - 1> squeeze(const view<A, K>& v, int axis) {
+  return detail::squeeze_view<K - 1>(v, detail::squeeze_args(v.shape(), detail::one_axis<K>(axis, "dist::squeeze"), "dist::squeeze"));
+}
+/// `a` without all its extent-1 dims, M of them left (else shape_error): a view. Local.
+template <std::size_t M, class T, std::size_t N>
+view<array<T, N>, M> squeeze(array<T, N>& a) {
+  return detail::squeeze_view<M>(a, detail::squeeze_args(a.shape(), detail::all_ones<M>(a.shape(), "dist::squeeze"), "dist::squeeze"));
+}
+template <std::size_t M, class T, std::size_t N>
+view<const array<T, N>, M> squeeze(const array<T, N>& a) {
+  return detail::squeeze_view<M>(a, detail::squeeze_args(a.shape(), detail::all_ones<M>(a.shape(), "dist::squeeze"), "dist::squeeze"));
+}
+template <std::size_t M, class A, std::size_t K>
+view<A, M> squeeze(const view<A, K>& v) {
+  return detail::squeeze_view<M>(v, detail::squeeze_args(v.shape(), detail::all_ones<M>(v.shape(), "dist::squeeze"), "dist::squeeze"));
 }
 
 // ---- roll ----

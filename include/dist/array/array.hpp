@@ -43,6 +43,11 @@ template <class A, std::size_t M>
 class view;
 template <element T, std::size_t N>
 class array_view;
+namespace detail {
+/// Defined in expr/node.hpp: p(s...) with dist::newaxis among s.
+template <class P, class... S>
+auto index_with_newaxes(const P& p, const S&... s);
+}  // namespace detail
 /// A halo exchange in flight (comm/halo.hpp).
 template <class T, std::size_t N>
 class halo_exchange;
@@ -324,6 +329,13 @@ class array {
     requires(sizeof...(S) == N && (detail::slice_arg<S> && ...))
   auto operator()(const S&... s) const {
     return view<const array, detail::kept_dims<S...>>(*this, {detail::to_slice_arg(s)...});
+  }
+  /// The same with dist::newaxis among the arguments (one per new extent-1
+  /// dim, besides one per dim): a read-only operand. Local.
+  template <class... S>
+    requires(detail::newaxes<S...> > 0 && sizeof...(S) - detail::newaxes<S...> == N && (detail::index_arg<S> && ...))
+  auto operator()(const S&... s) const {
+    return detail::index_with_newaxes(*this, s...);
   }
 
   /// Element `i`, returned on every rank. Collective; index_error (on every

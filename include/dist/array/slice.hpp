@@ -29,6 +29,13 @@ struct slice {
 /// The whole extent, for indexing (`a(dist::all(), 3)`). Local.
 inline slice all() { return {}; }
 
+/// NumPy's None in indexing: `x(dist::all(), dist::newaxis)` has an extra
+/// extent-1 dim there (a read-only operand that broadcasts; see expand_dims).
+struct newaxis_t {
+  explicit constexpr newaxis_t() = default;
+};
+inline constexpr newaxis_t newaxis{};
+
 namespace detail {
 
 /// The indices a slice selects from an extent n: start, start + step, ...,
@@ -77,6 +84,14 @@ slice_or_index to_slice_arg(const S& s) {
   if constexpr (std::is_same_v<S, slice>) return {false, s, 0};
   else return {true, slice{}, static_cast<index_t>(s)};
 }
+
+/// dist::newaxis as an argument, and how many of them.
+template <class S>
+inline constexpr bool is_newaxis = std::is_same_v<std::remove_cvref_t<S>, newaxis_t>;
+template <class... S>
+inline constexpr std::size_t newaxes = (std::size_t{0} + ... + std::size_t{is_newaxis<S>});
+template <class S>
+concept index_arg = slice_arg<S> || is_newaxis<S>;
 
 /// How many dims a view keeps: one per slice argument.
 template <class... S>

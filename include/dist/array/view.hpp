@@ -229,7 +229,10 @@ class view {
   /// every rank sees the same arguments) for an integer out of range or a
   /// zero step.
   view(A& a, const std::array<detail::slice_or_index, parent_ndim>& args) : parent_(&a) {
-    std::size_t k = 0;
+    std::size_t k = 0, slices = 0;
+    for (const auto& x : args) slices += x.is_index ? 0 : 1;
+    if (slices != M)
+      throw shape_error("dist::array view: " + std::to_string(slices) + " slices for a view of " + std::to_string(M) + " dims");
     for (std::size_t d = 0; d < parent_ndim; ++d) {
       const index_t n = a.shape()[d];
       if (args[d].is_index) {
@@ -281,10 +284,23 @@ class view {
   template <class... S>
     requires(sizeof...(S) == M && (detail::slice_arg<S> && ...))
   auto operator()(const S&... s) const {
-    const std::array<detail::slice_or_index, M> a{detail::to_slice_arg(s)...};
-    std::array<detail::slice_or_index, parent_ndim> args;
-    for (std::size_t d = 0; d < parent_ndim; ++d) args[d] = {true, slice{}, r_[d].start};
-    view<A, detail::kept_dims<S...>> v(*parent_, args);  // every dim an index for now: recomposed below
+    return select<detail::kept_dims<S...>>({detail::to_slice_arg(s)...});
+  }
+  /// The same with dist::newaxis among the arguments: a read-only operand. Local.
+  template <class... S>
+    requires(detail::newaxes<S...> > 0 && sizeof...(S) - detail::newaxes<S...> == M && (detail::index_arg<S> && ...))
+  auto operator()(const S&... s) const {
+    return detail::index_with_newaxes(*this, s...);
+  }
+  /// A view of this view keeping K dims, one argument per view dim (K of
+  /// them slices: else shape_error). Local.
+  template <std::size_t K>
+  view<A, K> select(const std::array<detail::slice_or_index, M>& a) const {
+    std::size_t slices = 0;
+    for (const auto& x : a) slices += x.is_index ? 0 : 1;
+    if (slices != K)
+      throw shape_error("dist::view::select: " + std::to_string(slices) + " slices for a view of " + std::to_string(K) + " dims");
+    view<A, K> v(*parent_, typename view<A, K>::composing{});
     v.compose(*this, a);
     return v;
   }
@@ -310,6 +326,8 @@ class view {
 
  private:
   template <class, std::size_t> friend class view;
+  struct composing {};
+  view(A& a, composing) : parent_(&a) {}  // filled by compose()
   template <class X, class Op>
   view& update(const X& x, Op op) {
     detail::assign_view(*this, x, op);

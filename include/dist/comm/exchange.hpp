@@ -115,12 +115,16 @@ class exchange {
         check_mpi(MPI_Isend(out, scounts_[r], mpi_type<T>(), p.rank, tag, c, &reqs.back()), "MPI_Isend");
       }
     }
-    // my own elements: packed once and unpacked, never through MPI
+    // my own elements: copied straight across (staged when in place), never through MPI
     if (self_send) {
       const auto self_recv = std::find_if(recv_.peers.begin(), recv_.peers.end(), [&](const auto& p) { return p.rank == me; });
-      T* tmp = scratch<T>(self_scratch_, static_cast<std::size_t>(self_send->count));
-      copy_peer(send_, *self_send, sstr, in, tmp, true);
-      copy_peer(recv_, *self_recv, rstr, dst, tmp, false);
+      if (static_cast<const void*>(src) != static_cast<const void*>(dst)) {
+        copy_self(send_, *self_send, sstr, src, recv_, *self_recv, rstr, dst);
+      } else {  // in place (a permuted plan executed onto its source): staged
+        T* tmp = scratch<T>(self_scratch_, static_cast<std::size_t>(self_send->count));
+        copy_peer(send_, *self_send, sstr, in, tmp, true);
+        copy_peer(recv_, *self_recv, rstr, dst, tmp, false);
+      }
     }
     if (point_to_point_) {  // unpack each message as it arrives
       for (std::size_t k = 0; k < nrecv; ++k) {

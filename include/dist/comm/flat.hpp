@@ -293,6 +293,7 @@ class flat_plan {
   flat_plan(const distribution<M>& from, const distribution<N>& to, const detail::flat_walk& wf,
             const detail::flat_walk& wt, const char* op = "dist::flat_plan")
       : from_(from), to_(to), wf_(wf), wt_(wt) {
+    // collective: the exchange (its agreement; callers agree on the arguments first)
     detail::require_same_ranks(from.comm(), to.comm(), op);
     if (wf.length != wt.length)
       throw shape_error(std::string(op) + ": " + std::to_string(wf.length) + " elements cannot become " +
@@ -326,7 +327,7 @@ class flat_plan {
   /// Writes the walked elements of `out` (to()'s local block, contiguous)
   /// from those of `src` (from()'s). Collective.
   template <class T>
-  void execute(const T* src, T* out) const {
+  void execute(const T* src, T* out) const {  // collective: the plan's exchange
     x_.run(src, std::array<index_t, 1>{1}, out, std::array<index_t, 1>{1});
   }
 

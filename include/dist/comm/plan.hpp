@@ -315,4 +315,46 @@ T* copy_peer(const side_plan<N>& side, const plan_peer<N>& p, const std::array<i
   return stream;
 }
 
+/// Copies my own elements straight from the send block to the receive
+/// block (no staging buffer): both sides list them in the same order, so
+/// one walk over the send side's runs consumes the receive side's runs in
+/// step, copying the longest stretch both have contiguous (strided when a
+/// run group has runs of one element). `src` and `dst` must not overlap.
+template <class T, std::size_t N>
+void copy_self(const side_plan<N>& s, const plan_peer<N>& ps, const std::array<index_t, N>& sstr, const T* src,
+               const side_plan<N>& r, const plan_peer<N>& pr, const std::array<index_t, N>& rstr, T* dst) {
+  struct seg {
+    index_t off;
+    run_group g;
+    index_t ms;
+  };
+  std::vector<seg> rg;
+  for_each_group(r, pr, rstr, [&](index_t off, const run_group& g, index_t ms) { rg.push_back({off, g, ms}); });
+  std::size_t gi = 0;
+  index_t rep = 0, pos = 0;  // the receive cursor: group, repetition, position in the run
+  // a sequence of n elements at `from`, element stride `fs`, into the receive runs
+  auto put = [&](const T* from, index_t n, index_t fs) {
+    while (n > 0) {
+      const seg& d = rg[gi];
+      const bool singles = d.g.len == 1;  // a strided group of one-element runs: one sequence
+      T* to = dst + d.off + (singles ? rep * d.g.stride * d.ms : (rep * d.g.stride + pos) * d.ms);
+      const index_t room = singles ? d.g.count - rep : d.g.len - pos, ts = singles ? d.g.stride * d.ms : d.ms;
+      const index_t k = std::min(n, room);
+      if (fs == 1 && ts == 1) std::copy_n(from, k, to);
+      else
+        for (index_t j = 0; j < k; ++j) to[j * ts] = from[j * fs];
+      from += k * fs;
+      n -= k;
+      if (singles) rep += k;
+      else if ((pos += k) == d.g.len) pos = 0, ++rep;
+      if (rep == d.g.count) rep = 0, ++gi;
+    }
+  };
+  for_each_group(s, ps, sstr, [&](index_t off, const run_group& g, index_t ms) {
+    if (g.len == 1) put(src + off, g.count, g.stride * ms);
+    else
+      for (index_t i = 0; i < g.count; ++i) put(src + off + i * g.stride * ms, g.len, ms);
+  });
+}
+
 }  // namespace dist::detail

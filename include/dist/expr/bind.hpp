@@ -286,6 +286,30 @@ auto bind(const array<T, M>& a, bind_context<N>& ctx) {
   return bind_array(a, operand_dims(a.shape(), ctx), ctx);
 }
 
+/// Binds an operand with inserted extent-1 dims: its operand C is bound
+/// with C's dims laid along the destination dims the result's dims lie
+/// along (the inserted ones broadcast). No stencil path beneath (the
+/// destination is marked not block-like while C binds). Collective as C's binding.
+template <class C, std::size_t M, std::size_t N>
+auto bind(const expanded<C, M>& e, bind_context<N>& ctx) {
+  const auto outer = operand_dims(e.shape(), ctx);
+  const eval_space<N> saved_space = ctx.space;
+  const auto saved_dst = ctx.dst;
+  eval_space<N> sub{};
+  sub.rank = C::ndim;
+  for (std::size_t k = 0; k < M; ++k)
+    if (const int j = e.src_of()[k]; j >= 0) {
+      sub.extents[static_cast<std::size_t>(j)] = e.operand().shape()[static_cast<std::size_t>(j)];
+      sub.dim_of[static_cast<std::size_t>(j)] = outer[k];
+    }
+  ctx.space = sub;
+  if (ctx.dst) ctx.dst->blocky = false;
+  auto b = bind(e.operand(), ctx);
+  ctx.space = saved_space;
+  ctx.dst = saved_dst;
+  return b;
+}
+
 /// A view operand on the stencil path: how far it is shifted from the
 /// destination (in parent indices) and which ghost layers of its parent
 /// that reads.

@@ -14,6 +14,7 @@
 #include <utility>
 
 #include "../array/array.hpp"
+#include "../array/view.hpp"
 #include "../core/error.hpp"
 #include "../core/types.hpp"
 #include "promote.hpp"
@@ -114,6 +115,34 @@ class function_node {
   dist::shape<ndim> shape_;
 };
 
+/// An operand with extent-1 dims inserted (dist::newaxis, expand_dims):
+/// dim k of the result is dim src_of[k] of the operand C, or a new
+/// extent-1 dim where src_of[k] is -1. Read-only; evaluated by binding C
+/// with its dims laid along the result's (no copy, no communication of
+/// its own).
+template <class C, std::size_t M>
+class expanded {
+ public:
+  using dist_node_tag = void;
+  using value_type = typename C::value_type;
+  static constexpr std::size_t ndim = M;
+  static constexpr bool has_array = C::has_array;
+
+  expanded(C c, const std::array<int, M>& src_of) : c_(std::move(c)), src_of_(src_of) {
+    for (std::size_t k = 0; k < M; ++k) shape_[k] = src_of[k] < 0 ? 1 : c_.shape()[static_cast<std::size_t>(src_of[k])];
+  }
+  const dist::shape<M>& shape() const noexcept { return shape_; }
+  index_t size() const noexcept { return detail::product(shape_); }
+  const C& operand() const noexcept { return c_; }
+  const std::array<int, M>& src_of() const noexcept { return src_of_; }
+  template <class V> void for_each_array(V&& v) const { c_.for_each_array(v); }
+
+ private:
+  C c_;
+  std::array<int, M> src_of_;
+  dist::shape<M> shape_{};
+};
+
 /// Data every rank holds whole (row-major), as an operand: read locally,
 /// never communicated. The data must outlive the expression. Local.
 template <class T, std::size_t N>
@@ -177,6 +206,8 @@ template <class F, class... C>
 struct has_user_code<function_node<F, C...>> : std::bool_constant<(has_user_code<C>::value || ...)> {};
 template <class F, class... C>
 struct has_user_code<function_node<user_fn<F>, C...>> : std::true_type {};
+template <class C, std::size_t M>
+struct has_user_code<expanded<C, M>> : has_user_code<C> {};
 template <class E> inline constexpr bool has_user_code_v = has_user_code<std::remove_cvref_t<E>>::value;
 
 template <class E> struct is_node_t : std::bool_constant<requires { typename E::dist_node_tag; }> {};
@@ -242,6 +273,52 @@ auto make_node_weak_to(F f, X&&... x) {
 template <class F, class... X>
 auto make_node(F f, X&&... x) {
   return make_node_weak_to<typename first_expr_value<X...>::type>(std::move(f), std::forward<X>(x)...);
+}
+}  // namespace detail
+
+/// `e` with a new extent-1 dim at `axis` (in [-N-1, N]; negative counts
+/// from the end of the result's dims): a read-only operand, as NumPy's
+/// expand_dims (which gives a view). index_error for an axis out of range.
+/// Local.
+template <expression E>
+auto expand_dims(E&& e, int axis) {
+  constexpr std::size_t N = detail::ndim_of<E>;
+  const int n = static_cast<int>(N) + 1;
+  if (axis < -n || axis >= n)
+    throw index_error("dist::expand_dims: axis " + std::to_string(axis) + " is out of bounds for a result of dimension " +
+                      std::to_string(n));
+  const auto ax = static_cast<std::size_t>(axis < 0 ? axis + n : axis);
+  std::array<int, N + 1> src_of;
+  for (std::size_t k = 0, j = 0; k <= N; ++k) src_of[k] = k == ax ? -1 : static_cast<int>(j++);
+  return expanded<detail::closure_t<E>, N + 1>(detail::make_closure(std::forward<E>(e)), src_of);
+}
+
+namespace detail {
+/// p(s...) with dist::newaxis among s: the view of the other arguments,
+/// with the new dims inserted where the newaxis arguments stand.
+template <class P, class... S>
+auto index_with_newaxes(const P& p, const S&... s) {
+  constexpr std::size_t K = kept_dims<S...>, M = K + newaxes<S...>, A = sizeof...(S) - newaxes<S...>;
+  static_assert(K >= 1, "dist: indexing with newaxis needs at least one slice");
+  std::array<slice_or_index, A> args;
+  std::array<int, M> src_of;
+  std::size_t a = 0, k = 0;
+  int j = 0;
+  auto one = [&]<class X>(const X& x) {
+    if constexpr (is_newaxis<X>) {
+      src_of[k++] = -1;
+    } else {
+      args[a++] = to_slice_arg(x);
+      if constexpr (std::is_same_v<X, slice>) src_of[k++] = j++;
+    }
+  };
+  (one(s), ...);
+  if constexpr (is_array_v<P>) {
+    return expanded<view<const P, K>, M>(view<const P, K>(p, args), src_of);
+  } else {
+    auto v = p.template select<K>(args);
+    return expanded<decltype(v), M>(v, src_of);
+  }
 }
 }  // namespace detail
 
