@@ -102,11 +102,27 @@ void scan_block_axis(const array<T, N>& x, array<S, N>& out, std::size_t axis) {
   if (split) {
     // each line's total, then the carries along the grid line
     for (index_t o = 0; o < outer; ++o) {
-      S* c = carry.data() + o * inner;
+      S* __restrict__ c = carry.data() + o * inner;
       const T* base = xp + outer_offset(o);
+      if (inner == 1) {  // one line: four partial totals in registers
+        const index_t step = xs[axis];
+        S p[4] = {c[0], Op::template identity<S>(), Op::template identity<S>(), Op::template identity<S>()};
+        index_t i = 0;
+        for (; i + 4 <= len; i += 4)
+          for (int u = 0; u < 4; ++u) Op::apply(p[u], static_cast<S>(base[(i + u) * step]));
+        for (; i < len; ++i) Op::apply(p[0], static_cast<S>(base[i * step]));
+        Op::apply(p[0], p[1]);
+        Op::apply(p[2], p[3]);
+        Op::apply(p[0], p[2]);
+        c[0] = p[0];
+        continue;
+      }
       for (index_t i = 0; i < len; ++i) {
-        const T* row = base + i * xs[axis];
-        for (index_t q = 0; q < inner; ++q) Op::apply(c[q], xin(row, q));
+        const T* __restrict__ row = base + i * xs[axis];
+        if (inner_flat)
+          for (index_t q = 0; q < inner; ++q) Op::apply(c[q], static_cast<S>(row[q]));
+        else
+          for (index_t q = 0; q < inner; ++q) Op::apply(c[q], xin(row, q));
       }
     }
     auto [line, owned] = grid_line(x.distribution(), axis);
@@ -138,10 +154,20 @@ void scan_block_axis(const array<T, N>& x, array<S, N>& out, std::size_t axis) {
         }
         break;
       }
-      for (index_t q = 0; q < inner; ++q) {
-        S v = prev[q];
-        Op::apply(v, xin(row, q));
-        y[q] = v;
+      if (inner_flat) {
+        S* __restrict__ yr = y;
+        const T* __restrict__ xr = row;
+        for (index_t q = 0; q < inner; ++q) {
+          S v = prev[q];
+          Op::apply(v, static_cast<S>(xr[q]));
+          yr[q] = v;
+        }
+      } else {
+        for (index_t q = 0; q < inner; ++q) {
+          S v = prev[q];
+          Op::apply(v, xin(row, q));
+          y[q] = v;
+        }
       }
     }
   }

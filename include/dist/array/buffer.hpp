@@ -1,9 +1,18 @@
 // buffer<T>: the owned, 64-byte-aligned storage of a local block (a
 // std::vector without vector<bool>'s bit packing and with aligned data).
+// Large blocks (8 MiB and more) sit on transparent huge pages and, when
+// freed, are kept in a small process-wide cache for the next block of the
+// same size: a loop making a new array per iteration (b = reshape(a),
+// c = cumsum(a)) then reuses memory whose pages are already mapped instead
+// of faulting in fresh ones (a 4 KiB page fault per 4 KiB written when
+// huge pages are off). DIST_BLOCK_CACHE_MB bounds the cache (default 512;
+// 0 turns it off; kept blocks are freed at exit).
 #pragma once
 
 #include <algorithm>
 #include <cstdlib>
+#include <mutex>
+#include <vector>
 #include <cstddef>
 #include <memory>
 #include <new>
@@ -15,6 +24,80 @@
 #endif
 
 namespace dist::detail {
+
+/// Freed large blocks kept for reuse (see the file comment). Thread-safe.
+class block_cache {
+ public:
+  static block_cache& instance() {
+    static block_cache c;
+    return c;
+  }
+  /// A kept block of exactly `bytes` and `align`, or nullptr.
+  void* take(std::size_t bytes, std::size_t align) {
+    std::lock_guard<std::mutex> lock(m_);
+    for (auto it = kept_.begin(); it != kept_.end(); ++it)
+      if (it->bytes == bytes && it->align == align) {
+        void* p = it->p;
+        held_ -= bytes;
+        kept_.erase(it);
+        return p;
+      }
+    return nullptr;
+  }
+  /// Keeps `p` when it fits under the limit (the oldest blocks make room);
+  /// else frees it.
+  void give(void* p, std::size_t bytes, std::size_t align) {
+    {
+      std::lock_guard<std::mutex> lock(m_);
+      if (bytes <= limit()) {
+        while (held_ + bytes > limit() || kept_.size() >= max_blocks) {
+          ::operator delete(kept_.front().p, std::align_val_t{kept_.front().align});
+          held_ -= kept_.front().bytes;
+          kept_.erase(kept_.begin());
+        }
+        kept_.push_back({p, bytes, align});
+        held_ += bytes;
+        return;
+      }
+    }
+    ::operator delete(p, std::align_val_t{align});
+  }
+  /// Frees every kept block (dist's finalisation).
+  void clear() {
+    std::lock_guard<std::mutex> lock(m_);
+    for (const auto& b : kept_) ::operator delete(b.p, std::align_val_t{b.align});
+    kept_.clear();
+    held_ = 0;
+  }
+  std::size_t held_bytes() {
+    std::lock_guard<std::mutex> lock(m_);
+    return held_;
+  }
+  /// DIST_BLOCK_CACHE_MB, read once (off under AddressSanitizer, so it
+  /// keeps seeing every use after free).
+  static std::size_t limit() {
+    static const std::size_t bytes = [] {
+#if defined(__SANITIZE_ADDRESS__)
+      return std::size_t{0};
+#else
+      const char* e = std::getenv("DIST_BLOCK_CACHE_MB");
+      return (e ? static_cast<std::size_t>(std::strtoull(e, nullptr, 10)) : std::size_t{512}) << 20;
+#endif
+    }();
+    return bytes;
+  }
+  ~block_cache() { clear(); }
+
+ private:
+  struct kept {
+    void* p;
+    std::size_t bytes, align;
+  };
+  static constexpr std::size_t max_blocks = 8;
+  std::mutex m_;
+  std::vector<kept> kept_;
+  std::size_t held_ = 0;
+};
 
 template <class T>
 class buffer {
@@ -82,6 +165,9 @@ class buffer {
   static T* allocate(std::size_t n) {
     if (n == 0) return nullptr;
     const std::size_t bytes = n * sizeof(T);
+    if (bytes >= huge_bytes) {
+      if (void* kept = block_cache::instance().take(bytes, large_alignment())) return static_cast<T*>(kept);
+    }
     if (bytes >= huge_bytes && huge_pages()) {  // large blocks on 2 MiB pages where the kernel allows (fewer TLB misses)
       void* p = ::operator new(bytes, std::align_val_t{huge_page});
 #if defined(__linux__) && defined(MADV_HUGEPAGE)
@@ -99,10 +185,14 @@ class buffer {
       return;
     }
     std::destroy_n(p_, n_);
-    ::operator delete(p_, std::align_val_t{n_ * sizeof(T) >= huge_bytes && huge_pages() ? huge_page : alignment});
+    const std::size_t bytes = n_ * sizeof(T);
+    if (bytes >= huge_bytes) block_cache::instance().give(p_, bytes, large_alignment());
+    else ::operator delete(p_, std::align_val_t{alignment});
     p_ = nullptr;
     n_ = 0;
   }
+
+  static std::size_t large_alignment() noexcept { return huge_pages() ? huge_page : alignment; }
 
   T* p_ = nullptr;
   std::size_t n_ = 0;

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <limits>
 #include <numeric>
 #include <span>
 #include <vector>
@@ -85,31 +86,47 @@ class exchange {
     const communicator& c = comm_;
     const int me = c.rank();
     T* in = const_cast<T*>(src);  // only read: copy_peer packs from it
-    const std::size_t ns = static_cast<std::size_t>(sdispls_.back() + scounts_.back());
-    const std::size_t nr = static_cast<std::size_t>(rdispls_.back() + rcounts_.back());
+    // A peer whose elements lie in one contiguous stretch of the block is sent
+    // from (received into) the block itself, as a hand-written code would;
+    // the others are packed. Never in place (src == dst).
+    const bool distinct = static_cast<const void*>(src) != static_cast<const void*>(dst);
+    const auto soff = direct_offsets(send_, sstr, distinct);
+    const auto roff = direct_offsets(recv_, rstr, distinct);
+    const auto all_direct = [&](const std::vector<index_t>& off, const side_plan<N>& side) {
+      for (std::size_t k = 0; k < off.size(); ++k)
+        if (side.peers[k].rank != me && off[k] < 0) return false;
+      return true;
+    };
+    const bool send_direct = all_direct(soff, send_), recv_direct = all_direct(roff, recv_);
+    const std::size_t ns = send_direct && !point_to_point_ ? 0 : static_cast<std::size_t>(sdispls_.back() + scounts_.back());
+    const std::size_t nr = recv_direct && !point_to_point_ ? 0 : static_cast<std::size_t>(rdispls_.back() + rcounts_.back());
     T* sbuf = scratch<T>(send_scratch_, ns);
     T* rbuf = scratch<T>(recv_scratch_, nr);
     std::vector<MPI_Request> reqs;
-    std::vector<const plan_peer<N>*> recv_of;
+    std::vector<std::size_t> recv_of;
     if (point_to_point_) {  // post receives first
-      for (const auto& p : recv_.peers)
-        if (p.rank != me) {
-          reqs.emplace_back();
-          recv_of.push_back(&p);
-          const auto r = static_cast<std::size_t>(p.rank);
-          check_mpi(MPI_Irecv(rbuf + rdispls_[r], rcounts_[r], mpi_type<T>(), p.rank, tag, c, &reqs.back()), "MPI_Irecv");
-        }
+      for (std::size_t k = 0; k < recv_.peers.size(); ++k) {
+        const auto& p = recv_.peers[k];
+        if (p.rank == me) continue;
+        reqs.emplace_back();
+        recv_of.push_back(k);
+        const auto r = static_cast<std::size_t>(p.rank);
+        T* at = roff[k] >= 0 ? dst + roff[k] : rbuf + rdispls_[r];
+        check_mpi(MPI_Irecv(at, rcounts_[r], mpi_type<T>(), p.rank, tag, c, &reqs.back()), "MPI_Irecv");
+      }
     }
     const std::size_t nrecv = reqs.size();
     const plan_peer<N>* self_send = nullptr;
-    for (const auto& p : send_.peers) {
+    for (std::size_t k = 0; k < send_.peers.size(); ++k) {
+      const auto& p = send_.peers[k];
       if (p.rank == me) {
         self_send = &p;
         continue;
       }
       const auto r = static_cast<std::size_t>(p.rank);
-      T* out = sbuf + sdispls_[r];
-      copy_peer(send_, p, sstr, in, out, true);
+      const bool direct = soff[k] >= 0 && (point_to_point_ || send_direct);
+      T* out = direct ? in + soff[k] : sbuf + sdispls_[r];
+      if (!direct) copy_peer(send_, p, sstr, in, out, true);
       if (point_to_point_) {
         reqs.emplace_back();
         check_mpi(MPI_Isend(out, scounts_[r], mpi_type<T>(), p.rank, tag, c, &reqs.back()), "MPI_Isend");
@@ -118,7 +135,7 @@ class exchange {
     // my own elements: copied straight across (staged when in place), never through MPI
     if (self_send) {
       const auto self_recv = std::find_if(recv_.peers.begin(), recv_.peers.end(), [&](const auto& p) { return p.rank == me; });
-      if (static_cast<const void*>(src) != static_cast<const void*>(dst)) {
+      if (distinct) {
         copy_self(send_, *self_send, sstr, src, recv_, *self_recv, rstr, dst);
       } else {  // in place (a permuted plan executed onto its source): staged
         T* tmp = scratch<T>(self_scratch_, static_cast<std::size_t>(self_send->count));
@@ -130,17 +147,55 @@ class exchange {
       for (std::size_t k = 0; k < nrecv; ++k) {
         int idx = MPI_UNDEFINED;
         check_mpi(MPI_Waitany(static_cast<int>(nrecv), reqs.data(), &idx, MPI_STATUS_IGNORE), "MPI_Waitany");
-        const auto& p = *recv_of[static_cast<std::size_t>(idx)];
-        copy_peer(recv_, p, rstr, dst, rbuf + rdispls_[static_cast<std::size_t>(p.rank)], false);
+        const std::size_t q = recv_of[static_cast<std::size_t>(idx)];
+        const auto& p = recv_.peers[q];
+        if (roff[q] < 0) copy_peer(recv_, p, rstr, dst, rbuf + rdispls_[static_cast<std::size_t>(p.rank)], false);
       }
       check_mpi(MPI_Waitall(static_cast<int>(reqs.size() - nrecv), reqs.data() + nrecv, MPI_STATUSES_IGNORE), "MPI_Waitall");
       return;
     }
-    check_mpi(MPI_Alltoallv(sbuf, scounts_.data(), sdispls_.data(), mpi_type<T>(), rbuf, rcounts_.data(), rdispls_.data(),
-                            mpi_type<T>(), c),
+    // MPI_Alltoallv from and into the blocks themselves where every peer allows it
+    std::vector<int> sd, rd;
+    if (send_direct) sd = block_displacements(send_, soff);
+    if (recv_direct) rd = block_displacements(recv_, roff);
+    check_mpi(MPI_Alltoallv(send_direct ? static_cast<const void*>(src) : sbuf, scounts_.data(),
+                            send_direct ? sd.data() : sdispls_.data(), mpi_type<T>(), recv_direct ? static_cast<void*>(dst) : rbuf,
+                            rcounts_.data(), recv_direct ? rd.data() : rdispls_.data(), mpi_type<T>(), c),
               "MPI_Alltoallv");
-    for (const auto& p : recv_.peers)
-      if (p.rank != me) copy_peer(recv_, p, rstr, dst, rbuf + rdispls_[static_cast<std::size_t>(p.rank)], false);
+    if (!recv_direct)
+      for (const auto& p : recv_.peers)
+        if (p.rank != me) copy_peer(recv_, p, rstr, dst, rbuf + rdispls_[static_cast<std::size_t>(p.rank)], false);
+  }
+
+  /// Per peer of `side`: the offset of its elements in the block when they
+  /// are one contiguous stretch there (with memory strides `str`) and that
+  /// offset fits MPI's int displacements, else -1. All -1 when not `allowed`.
+  std::vector<index_t> direct_offsets(const side_plan<N>& side, const std::array<index_t, N>& str, bool allowed) const {
+    std::vector<index_t> off(side.peers.size(), -1);
+    if (!allowed) return off;
+    for (std::size_t k = 0; k < side.peers.size(); ++k) {
+      index_t start = -1, end = -1;
+      bool ok = true;
+      for_each_group(side, side.peers[k], str, [&](index_t o, const run_group& g, index_t ms) {
+        if (!ok) return;
+        if (ms != 1 || (g.count > 1 && g.stride != g.len)) {
+          ok = false;
+          return;
+        }
+        if (start < 0) start = end = o;
+        if (o != end) ok = false;
+        end = o + g.len * g.count;
+      });
+      if (ok && start >= 0 && start <= index_t{std::numeric_limits<int>::max()}) off[k] = start;
+    }
+    return off;
+  }
+  /// MPI_Alltoallv displacements (by rank) for peers sent or received in place.
+  std::vector<int> block_displacements(const side_plan<N>& side, const std::vector<index_t>& off) const {
+    std::vector<int> d(static_cast<std::size_t>(comm_.size()), 0);
+    for (std::size_t k = 0; k < side.peers.size(); ++k)
+      if (off[k] >= 0) d[static_cast<std::size_t>(side.peers[k].rank)] = static_cast<int>(off[k]);
+    return d;
   }
 
   int others(const side_plan<N>& s) const {
