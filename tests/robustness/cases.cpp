@@ -390,6 +390,59 @@ CASE(matmul_shape_mismatch) {
   expect_throw<dist::shape_error>([&] { (void)dist::matmul(A, B); }, {"dist::matmul"});
 }
 
+// ---------------------------------------------------------------- shape manipulation, scans
+
+CASE(reshape_bad_size) {
+  expect_throw<dist::shape_error>([] { (void)dist::reshape(iota(6), {4, -1}); }, {"dist::reshape", "size 6"});
+}
+CASE(reshape_divergent_shape) {
+  const dist::shape<2> s = rank() == 1 ? dist::shape<2>{3, 2} : dist::shape<2>{2, 3};
+  expect_throw<dist::mpi_error>([&] { (void)dist::reshape(iota(6), s); }, {"dist::reshape", "shapes"});
+}
+CASE(reshape_bad_size_on_one_rank) {
+  // invalid on rank 1 only: every rank throws, nobody waits in the plan
+  const dist::shape<2> s = rank() == 1 ? dist::shape<2>{4, 2} : dist::shape<2>{2, 3};
+  expect_throw<dist::error>([&] { (void)dist::reshape(iota(6), s); }, {"dist::reshape"});
+}
+CASE(concatenate_shape_mismatch) {
+  auto a = dist::ones<double>(plane(3, 4));
+  auto b = dist::ones<double>(plane(3, 5));
+  expect_throw<dist::shape_error>([&] { (void)dist::concatenate({std::cref(a), std::cref(b)}, 0); }, {"dist::concatenate", "axis 0"});
+}
+CASE(concatenate_divergent_axis) {
+  auto a = dist::ones<double>(plane(3, 3));
+  expect_throw<dist::mpi_error>([&] { (void)dist::concatenate({std::cref(a), std::cref(a)}, rank() == 1 ? 1 : 0); }, {"axes"});
+}
+CASE(stack_bad_axis) {
+  auto a = iota(4);
+  expect_throw<dist::index_error>([&] { (void)dist::stack({std::cref(a), std::cref(a)}, 2); }, {"dist::stack", "axis 2"});
+}
+CASE(roll_divergent_shift) {
+  expect_throw<dist::mpi_error>([] { (void)dist::roll(iota(7), rank() == 1 ? 2 : 1); }, {"dist::roll", "shifts"});
+}
+CASE(diag_divergent_offset) {
+  auto m = dist::ones<double>(plane(4, 4));
+  expect_throw<dist::mpi_error>([&] { (void)dist::diagonal(m, rank() == 1 ? 1 : 0); }, {"offsets"});
+}
+CASE(cumsum_bad_axis) {
+  auto m = dist::ones<double>(plane(4, 3));
+  expect_throw<dist::index_error>([&] { (void)dist::cumsum(m, 2); }, {"dist::cumsum", "axis 2"});
+}
+CASE(cumsum_divergent_axis) {
+  auto m = dist::ones<double>(plane(4, 3));
+  expect_throw<dist::mpi_error>([&] { (void)dist::cumsum(m, rank() == 1 ? 1 : 0); }, {"dist::cumsum", "axes"});
+}
+CASE(cumsum_out_shape_mismatch) {
+  auto m = dist::ones<double>(plane(4, 3));
+  auto out = dist::zeros<double>(plane(3, 4));
+  expect_throw<dist::shape_error>([&] { (void)dist::cumsum(m, 0, out); }, {"dist::cumsum", "out"});
+}
+CASE(squeeze_extent_not_one) {
+  auto m = dist::ones<double>(plane(4, 3));
+  expect_throw<dist::shape_error>([&] { (void)dist::squeeze(m, 0); }, {"dist::squeeze"});
+  expect_throw<dist::index_error>([&] { (void)dist::expand_dims(m, 3); }, {"dist::expand_dims"});
+}
+
 // ---------------------------------------------------------------- views, redistribution
 
 CASE(slice_step_zero) {
