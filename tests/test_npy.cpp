@@ -2,6 +2,8 @@
 // headers NumPy writes, errors on every rank, and nothing lost when a save fails.
 #include <gtest/gtest.h>
 
+#include <cstdint>
+
 #include <complex>
 #include <cstdio>
 #include <dist/dist.hpp>
@@ -137,6 +139,28 @@ TEST(npy, reads_version_2_headers_and_numpy_spacing) {
   world.barrier();
   auto a = dist::load_npy<std::int64_t, 2>(path, dist::distribution<2>({2, 3}, {dist::cyclic{}, dist::cyclic{}}, world));
   EXPECT_EQ(dist::allgather(a), (std::vector<std::int64_t>{0, 1, 2, 3, 4, 5}));
+  world.barrier();
+  if (world.rank() == 0) std::remove(path.c_str());
+}
+
+TEST(npy, large_fine_grained_layouts_go_through_blocks) {
+  // 2^24 + 3 one-byte elements on cyclic and block-cyclic{3} layouts: written and read
+  // through the default block layout (one exchange) instead of a file view of single bytes
+  const std::string path = scratch("fine");
+  const index_t n = (index_t{1} << 24) + 3;
+  auto f = [](index_t i) { return static_cast<std::uint8_t>((i * 13 + i / 1000) % 253); };
+  const dist::distribution<1> cyc({n}, {dist::cyclic{}}, world), bc({n}, {dist::block_cyclic{3}}, world);
+  EXPECT_EQ(dist::detail::fine_grained_file(cyc, 1), world.size() > 1);  // one rank: one contiguous run
+  EXPECT_FALSE(dist::detail::fine_grained_file(dist::distribution<1>({n}, world), 1));
+  dist::save_npy(dist::fromfunction<std::uint8_t>(cyc, f), path);
+  for (const auto* d : {&bc, &cyc}) {
+    const auto a = dist::load_npy<std::uint8_t, 1>(path, *d);
+    index_t bad = 0;
+    for (index_t l = 0; l < a.local_size(); ++l) bad += a.local().data()[l] != f(d->map(0).global_index(l));
+    EXPECT_EQ(bad, 0) << d->describe();
+  }
+  const auto w = dist::load_npy<int, 1>(path, dist::distribution<1>({n}, world), {.convert = true});
+  EXPECT_EQ(w.get({n - 1}), int(f(n - 1)));
   world.barrier();
   if (world.rank() == 0) std::remove(path.c_str());
 }

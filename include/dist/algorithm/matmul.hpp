@@ -347,7 +347,8 @@ void summa_into(const array<T, 2>& A, const array<U, 2>& B, const distribution<2
           R* dst = abuf[s].data() + r * p.w;
           for (const run& x : p.runs) dst = std::copy_n(a + r * lka + x.la, x.w, dst);
         }
-      check_mpi(MPI_Ibcast(abuf[s].data(), mpi_count(lm * p.w, "dist::matmul"), type, p.acol, gc.row, &req[s][0]), "MPI_Ibcast");
+      const big_count na(lm * p.w, type);  // (freed at once: MPI keeps it until the broadcast is done)
+      check_mpi(MPI_Ibcast(abuf[s].data(), na.count(), na.type(), p.acol, gc.row, &req[s][0]), "MPI_Ibcast");
     }
     if (!b_in_place(p)) {
       bbuf[s].resize(static_cast<std::size_t>(p.w * ln));
@@ -355,7 +356,8 @@ void summa_into(const array<T, 2>& A, const array<U, 2>& B, const distribution<2
         R* dst = bbuf[s].data();
         for (const run& x : p.runs) dst = std::copy_n(b + x.lb * ln, x.w * ln, dst);
       }
-      check_mpi(MPI_Ibcast(bbuf[s].data(), mpi_count(p.w * ln, "dist::matmul"), type, p.brow, gc.col, &req[s][1]), "MPI_Ibcast");
+      const big_count nb(p.w * ln, type);
+      check_mpi(MPI_Ibcast(bbuf[s].data(), nb.count(), nb.type(), p.brow, gc.col, &req[s][1]), "MPI_Ibcast");
     }
   };
   if (!pieces.empty()) post(0, 0);

@@ -278,8 +278,11 @@ typename Red::state fold_local(const Red& red, B& b, const shape<N>& ls) {
 template <class Red, class S>
 void allreduce_exact(const communicator& c, const Red& red, S* states, index_t count, const char* op) {
   for (index_t i = 0; i < count; ++i) red.prepare_words(states[i]);
-  check_mpi(MPI_Allreduce(MPI_IN_PLACE, states, mpi_count(count * Red::exact_words, op), MPI_INT64_T, MPI_SUM, c),
-            "MPI_Allreduce");
+  (void)op;
+  for_each_chunk(count * Red::exact_words, [&](index_t off, int n) {
+    check_mpi(MPI_Allreduce(MPI_IN_PLACE, reinterpret_cast<std::int64_t*>(states) + off, n, MPI_INT64_T, MPI_SUM, c),
+              "MPI_Allreduce");
+  });
 }
 
 /// Every rank's `mine` (a partial over its block of `d`), folded in rank
@@ -441,16 +444,21 @@ void allreduce_partials(const communicator& c, const Red& red, std::vector<typen
   if constexpr (requires { Red::exact_words; }) {
     allreduce_exact(c, red, q.data(), static_cast<index_t>(q.size()), op);
   } else {
-    const int count = mpi_count(static_cast<index_t>(q.size()), op);
+    (void)op;
     if (red.mpi_op() != MPI_OP_NULL) {
-      check_mpi(MPI_Allreduce(MPI_IN_PLACE, q.data(), count, mpi_type<S>(), red.mpi_op(), c), "MPI_Allreduce");
+      for_each_chunk(static_cast<index_t>(q.size()), [&](index_t off, int n) {
+        check_mpi(MPI_Allreduce(MPI_IN_PLACE, q.data() + off, n, mpi_type<S>(), red.mpi_op(), c), "MPI_Allreduce");
+      });
     } else {  // a user-defined, non-commutative op: rank order, as the fold
       auto merge = [&](S& a, const S& x) { red.merge(a, x); };
       using M = mpi_merge_op<S, decltype(merge)>;
       M::current = &merge;
       MPI_Op mop;
       check_mpi(MPI_Op_create(&M::apply, 0, &mop), "MPI_Op_create");
-      const int rc = MPI_Allreduce(MPI_IN_PLACE, q.data(), count, mpi_type<S>(), mop, c);
+      int rc = MPI_SUCCESS;
+      for_each_chunk(static_cast<index_t>(q.size()), [&](index_t off, int n) {
+        if (rc == MPI_SUCCESS) rc = MPI_Allreduce(MPI_IN_PLACE, q.data() + off, n, mpi_type<S>(), mop, c);
+      });
       MPI_Op_free(&mop);
       check_mpi(rc, "MPI_Allreduce");
     }

@@ -129,8 +129,10 @@ void scan_block_axis(const array<T, N>& x, array<S, N>& out, std::size_t axis) {
     int lr = 0;
     MPI_Comm_rank(line, &lr);
     std::vector<S> prefix(carry.size());
-    const int rc = MPI_Exscan(carry.data(), prefix.data(), mpi_count(static_cast<index_t>(carry.size()), "dist::cumsum"),
-                              mpi_type<S>(), Op::op(), line);
+    int rc = MPI_SUCCESS;
+    for_each_chunk(static_cast<index_t>(carry.size()), [&](index_t off, int n) {
+      if (rc == MPI_SUCCESS) rc = MPI_Exscan(carry.data() + off, prefix.data() + off, n, mpi_type<S>(), Op::op(), line);
+    });
     if (owned) MPI_Comm_free(&line);
     check_mpi(rc, "MPI_Exscan");
     if (lr == 0) std::fill(prefix.begin(), prefix.end(), Op::template identity<S>());

@@ -466,8 +466,17 @@ namespace detail {
 template <std::size_t N>
 struct block_layout {
   shape<N> extents{};
-  std::array<std::vector<index_t>, N> tables;
-  std::optional<index_t> inner_start;
+  std::array<std::vector<index_t>, N> tables;  // outer dims (and an unstructured last dim): global index per local
+  std::optional<index_t> inner_start;          // the last dim one contiguous run from here
+  std::optional<dim_map> inner;                // else, a structured last dim in closed form (no O(elements) table)
+  int inner_coord = 0;                         // ... for this coordinate
+
+  /// Global index of local position l along the last dim.
+  index_t inner_global(index_t l) const {
+    if (inner_start) return *inner_start + l;
+    if (inner) return inner->global_index(inner_coord, l);
+    return tables[N - 1][static_cast<std::size_t>(l)];
+  }
 };
 
 /// This rank's block layout. Local.
@@ -477,7 +486,10 @@ block_layout<N> local_layout(const distribution<N>& d) {
   b.extents = d.local_shape();
   for (std::size_t k = 0; k + 1 < N; ++k) b.tables[k] = d.global_indices(k);
   b.inner_start = d.map(N - 1).contiguous_start();
-  if (!b.inner_start) b.tables[N - 1] = d.global_indices(N - 1);
+  if (!b.inner_start) {
+    if (d.map(N - 1).kind() != dim_kind::unstructured) b.inner = d.map(N - 1), b.inner_coord = d.map(N - 1).coord();
+    else b.tables[N - 1] = d.global_indices(N - 1);
+  }
   return b;
 }
 
@@ -504,7 +516,7 @@ void for_each_global(const block_layout<N>& b, Body&& body) {
   const index_t inner = b.extents[N - 1];
   for_each_layout_row(b, [&](index<N> g, index_t base) {
     for (index_t l = 0; l < inner; ++l) {
-      g[N - 1] = b.inner_start ? *b.inner_start + l : b.tables[N - 1][static_cast<std::size_t>(l)];
+      g[N - 1] = b.inner_global(l);
       body(static_cast<const index<N>&>(g), base + l);
     }
   });

@@ -2,12 +2,15 @@
 // on all of them.
 #pragma once
 
+#include <climits>
 #include <cstring>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "../core/agree.hpp"
+#include "../core/large_count.hpp"
 #include "array.hpp"
 
 namespace dist {
@@ -32,6 +35,11 @@ std::vector<block_layout<N>> block_layouts(const distribution<N>& d, int root) {
         b.extents[k] = m.local_size(cr);
         if (k + 1 == N && m.contiguous_start() && (m.kind() == dim_kind::block || m.kind() == dim_kind::undistributed)) {
           b.inner_start = m.block_start(cr);
+          continue;
+        }
+        if (k + 1 == N) {  // closed form: no table of every index
+          b.inner = m;
+          b.inner_coord = cr;
           continue;
         }
         b.tables[k].resize(static_cast<std::size_t>(b.extents[k]));
@@ -63,6 +71,22 @@ std::vector<block_layout<N>> block_layouts(const distribution<N>& d, int root) {
   return out;
 }
 
+/// Every rank's block size, and their exclusive prefix sums (P + 1 of them,
+/// the last the array's size): 64-bit. Local.
+template <std::size_t N>
+std::pair<std::vector<index_t>, std::vector<index_t>> block_counts(const distribution<N>& d) {
+  const int P = d.comm().size();
+  std::vector<index_t> counts(static_cast<std::size_t>(P)), displs(static_cast<std::size_t>(P) + 1, 0);
+  for (int r = 0; r < P; ++r) {
+    counts[static_cast<std::size_t>(r)] = product(d.local_shape(r));
+    displs[static_cast<std::size_t>(r) + 1] = displs[static_cast<std::size_t>(r)] + counts[static_cast<std::size_t>(r)];
+  }
+  return {std::move(counts), std::move(displs)};
+}
+
+/// Tag of gather's and scatter's point-to-point messages (arrays past int counts).
+inline constexpr int gather_tag = 0x6467;
+
 /// Copies between a block (row-major, layout `b`) and the global row-major
 /// array of shape `gs`: block -> global when `to_global`, else global -> block.
 /// Contiguous inner runs move with memcpy. Local.
@@ -78,18 +102,17 @@ void transfer(T* blk, const block_layout<N>& b, T* global, const shape<N>& gs, b
       if (to_global) std::memcpy(static_cast<void*>(at), blk + base, static_cast<std::size_t>(inner) * sizeof(T));
       else std::memcpy(static_cast<void*>(blk + base), at, static_cast<std::size_t>(inner) * sizeof(T));
     } else {
-      const index_t* t = b.tables[N - 1].data();
       if (to_global)
-        for (index_t l = 0; l < inner; ++l) global[off + t[l]] = blk[base + l];
+        for (index_t l = 0; l < inner; ++l) global[off + b.inner_global(l)] = blk[base + l];
       else
-        for (index_t l = 0; l < inner; ++l) blk[base + l] = global[off + t[l]];
+        for (index_t l = 0; l < inner; ++l) blk[base + l] = global[off + b.inner_global(l)];
     }
   });
 }
 
 // Gathers into `Out` (std::vector<T>, or buffer<T> for bool, whose vector has no data()).
 template <class Out, class T, std::size_t N>
-Out gather_impl(const array<T, N>& a, int root, const char* op) {
+Out gather_impl(const array<T, N>& a, int root) {
   const auto& d = a.distribution();
   const communicator& c = d.comm();
   const int P = c.size(), me = c.rank();
@@ -103,19 +126,42 @@ Out gather_impl(const array<T, N>& a, int root, const char* op) {
     return out;
   }
   const auto layouts = block_layouts(d, root);
-  std::vector<int> counts(static_cast<std::size_t>(P));
-  for (int r = 0; r < P; ++r) counts[static_cast<std::size_t>(r)] = mpi_count(product(d.local_shape(r)), op);
-  const auto displs = displacements(counts, op);
-  buffer<T> staging(want ? static_cast<std::size_t>(displs.back() + counts.back()) : 0);
-  const int n = mpi_count(static_cast<index_t>(local.size()), op);
-  if (all)
-    check_mpi(MPI_Allgatherv(local.data(), n, mpi_type<T>(), staging.data(), counts.data(), displs.data(),
-                             mpi_type<T>(), c),
-              "MPI_Allgatherv");
-  else
-    check_mpi(MPI_Gatherv(local.data(), n, mpi_type<T>(), staging.data(), counts.data(), displs.data(), mpi_type<T>(),
-                          root, c),
-              "MPI_Gatherv");
+  const auto [counts, displs] = block_counts(d);
+  buffer<T> staging(want ? static_cast<std::size_t>(displs.back()) : 0);
+  if (displs.back() <= INT_MAX) {  // the whole array fits MPI's int counts: one MPI_Gatherv
+    const std::vector<int> ic(counts.begin(), counts.end()), id(displs.begin(), displs.end() - 1);
+    const int n = static_cast<int>(local.size());
+    if (all)
+      check_mpi(MPI_Allgatherv(local.data(), n, mpi_type<T>(), staging.data(), ic.data(), id.data(), mpi_type<T>(), c),
+                "MPI_Allgatherv");
+    else
+      check_mpi(MPI_Gatherv(local.data(), n, mpi_type<T>(), staging.data(), ic.data(), id.data(), mpi_type<T>(), root, c),
+                "MPI_Gatherv");
+  } else if (all) {  // larger (decided alike everywhere: it is the global size): each block broadcast by its owner
+    for (int r = 0; r < P; ++r) {
+      T* at = staging.data() + displs[static_cast<std::size_t>(r)];
+      if (r == me) std::copy(local.begin(), local.end(), at);
+      const big_count n(counts[static_cast<std::size_t>(r)], mpi_type<T>());
+      check_mpi(MPI_Bcast(at, n.count(), n.type(), r, c), "MPI_Bcast");
+    }
+  } else if (me == root) {  // larger, to one root: a message per rank, each of any size
+    std::vector<MPI_Request> reqs;
+    std::vector<std::unique_ptr<big_count>> types;
+    for (int r = 0; r < P; ++r) {
+      T* at = staging.data() + displs[static_cast<std::size_t>(r)];
+      if (r == me) {
+        std::copy(local.begin(), local.end(), at);
+        continue;
+      }
+      types.push_back(std::make_unique<big_count>(counts[static_cast<std::size_t>(r)], mpi_type<T>()));
+      reqs.emplace_back();
+      check_mpi(MPI_Irecv(at, types.back()->count(), types.back()->type(), r, gather_tag, c, &reqs.back()), "MPI_Irecv");
+    }
+    check_mpi(MPI_Waitall(static_cast<int>(reqs.size()), reqs.data(), MPI_STATUSES_IGNORE), "MPI_Waitall");
+  } else {
+    const big_count n(static_cast<index_t>(local.size()), mpi_type<T>());
+    check_mpi(MPI_Send(local.data(), n.count(), n.type(), root, gather_tag, c), "MPI_Send");
+  }
   if (want)
     for (int r = 0; r < P; ++r)
       transfer(staging.data() + displs[static_cast<std::size_t>(r)], layouts[static_cast<std::size_t>(r)], out.data(),
@@ -124,12 +170,12 @@ Out gather_impl(const array<T, N>& a, int root, const char* op) {
 }
 
 template <class T, std::size_t N>
-std::vector<T> gather_vector(const array<T, N>& a, int root, const char* op) {
+std::vector<T> gather_vector(const array<T, N>& a, int root) {
   if constexpr (std::is_same_v<T, bool>) {
-    const auto b = gather_impl<buffer<bool>>(a, root, op);
+    const auto b = gather_impl<buffer<bool>>(a, root);
     return std::vector<bool>(b.data(), b.data() + b.size());
   } else {
-    return gather_impl<std::vector<T>>(a, root, op);
+    return gather_impl<std::vector<T>>(a, root);
   }
 }
 
@@ -146,14 +192,14 @@ template <class T, std::size_t N>
 std::vector<T> gather(const array<T, N>& a, int root = 0) {
   detail::agree(a.comm(), "dist::gather", [&] { detail::check_root(a.comm(), root, "dist::gather"); },
                 detail::arg("arrays", a.distribution()), detail::arg("roots", root));
-  return detail::gather_vector(a, root, "dist::gather");
+  return detail::gather_vector(a, root);
 }
 
 /// The whole array, row-major, on every rank. Collective.
 template <class T, std::size_t N>
 std::vector<T> allgather(const array<T, N>& a) {
   detail::collective_entry(a.comm(), "dist::allgather", a.distribution());
-  return detail::gather_vector(a, -1, "dist::allgather");
+  return detail::gather_vector(a, -1);
 }
 
 /// An array on `d` built from `root`'s row-major `data` (ignored elsewhere).
@@ -173,23 +219,41 @@ array<T, N> scatter(std::span<const T> data, const distribution<N>& d, int root 
   auto local = a.local_data();
   if (d.replicated()) {
     if (me == root) std::copy(data.begin(), data.end(), local.begin());
-    detail::check_mpi(MPI_Bcast(local.data(), detail::mpi_count(d.size(), "dist::scatter"), detail::mpi_type<T>(), root, c),
-                      "MPI_Bcast");
+    const detail::big_count n(d.size(), detail::mpi_type<T>());
+    detail::check_mpi(MPI_Bcast(local.data(), n.count(), n.type(), root, c), "MPI_Bcast");
     return a;
   }
   const auto layouts = detail::block_layouts(d, root);
-  std::vector<int> counts(static_cast<std::size_t>(P));
-  for (int r = 0; r < P; ++r) counts[static_cast<std::size_t>(r)] = detail::mpi_count(detail::product(d.local_shape(r)), "dist::scatter");
-  const auto displs = detail::displacements(counts, "dist::scatter");
-  detail::buffer<T> staging(me == root ? static_cast<std::size_t>(displs.back() + counts.back()) : 0);
+  const auto [counts, displs] = detail::block_counts(d);
+  detail::buffer<T> staging(me == root ? static_cast<std::size_t>(displs.back()) : 0);
   if (me == root)
     for (int r = 0; r < P; ++r)
       detail::transfer(staging.data() + displs[static_cast<std::size_t>(r)], layouts[static_cast<std::size_t>(r)],
                        const_cast<T*>(data.data()), d.shape(), false);
-  detail::check_mpi(MPI_Scatterv(staging.data(), counts.data(), displs.data(), detail::mpi_type<T>(), local.data(),
-                                 detail::mpi_count(static_cast<index_t>(local.size()), "dist::scatter"),
-                                 detail::mpi_type<T>(), root, c),
-                    "MPI_Scatterv");
+  if (displs.back() <= INT_MAX) {  // one MPI_Scatterv
+    const std::vector<int> ic(counts.begin(), counts.end()), id(displs.begin(), displs.end() - 1);
+    detail::check_mpi(MPI_Scatterv(staging.data(), ic.data(), id.data(), detail::mpi_type<T>(), local.data(),
+                                   static_cast<int>(local.size()), detail::mpi_type<T>(), root, c),
+                      "MPI_Scatterv");
+  } else if (me == root) {  // past int counts: a message per rank
+    std::vector<MPI_Request> reqs;
+    std::vector<std::unique_ptr<detail::big_count>> types;
+    for (int r = 0; r < P; ++r) {
+      const T* at = staging.data() + displs[static_cast<std::size_t>(r)];
+      if (r == me) {
+        std::copy_n(at, local.size(), local.data());
+        continue;
+      }
+      types.push_back(std::make_unique<detail::big_count>(counts[static_cast<std::size_t>(r)], detail::mpi_type<T>()));
+      reqs.emplace_back();
+      detail::check_mpi(MPI_Isend(at, types.back()->count(), types.back()->type(), r, detail::gather_tag, c, &reqs.back()),
+                        "MPI_Isend");
+    }
+    detail::check_mpi(MPI_Waitall(static_cast<int>(reqs.size()), reqs.data(), MPI_STATUSES_IGNORE), "MPI_Waitall");
+  } else {
+    const detail::big_count n(static_cast<index_t>(local.size()), detail::mpi_type<T>());
+    detail::check_mpi(MPI_Recv(local.data(), n.count(), n.type(), root, detail::gather_tag, c, MPI_STATUS_IGNORE), "MPI_Recv");
+  }
   return a;
 }
 

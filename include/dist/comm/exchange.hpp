@@ -5,6 +5,8 @@
 #pragma once
 
 #include <algorithm>
+#include <array>
+#include <climits>
 #include <cstdint>
 #include <limits>
 #include <numeric>
@@ -14,6 +16,7 @@
 #include "../array/buffer.hpp"
 #include "../core/agree.hpp"
 #include "../core/communicator.hpp"
+#include "../core/large_count.hpp"
 #include "plan.hpp"
 
 namespace dist::detail {
@@ -43,28 +46,46 @@ class exchange {
       for (auto& p : send_.peers) p.rank = d2s[static_cast<std::size_t>(p.rank)];
       std::sort(send_.peers.begin(), send_.peers.end(), [](const auto& a, const auto& b) { return a.rank < b.rank; });
     }
+    // where each peer's elements sit in the scratch buffers (64-bit: counts
+    // past MPI's int travel point-to-point with large-count datatypes)
     const int me = from.rank();
-    scounts_.assign(static_cast<std::size_t>(P), 0);
-    rcounts_.assign(static_cast<std::size_t>(P), 0);
+    const auto offsets = [&](const side_plan<N>& side, std::vector<index_t>& off) {
+      index_t acc = 0;
+      for (const auto& p : side.peers) {
+        off.push_back(acc);
+        if (p.rank != me) acc += p.count;
+      }
+      return acc;
+    };
+    send_total_ = offsets(send_, send_off_);
+    recv_total_ = offsets(recv_, recv_off_);
+    const bool big = send_total_ > INT_MAX || recv_total_ > INT_MAX;
     // every rank talks to few peers: point-to-point beats MPI_Alltoallv's O(P); agreed on all
-    // ranks in the same allreduce that agrees on errors (counts MPI cannot express on some rank)
-    std::uint64_t most_peers = ~static_cast<std::uint64_t>(std::max(send_peers(), recv_peers()));
-    agree_and_reduce(from, op, std::span<std::uint64_t>(&most_peers, 1), [&] {
-      for (const auto& p : send_.peers)
-        if (p.rank != me) scounts_[static_cast<std::size_t>(p.rank)] = mpi_count(p.count, op);
-      for (const auto& p : recv_.peers)
-        if (p.rank != me) rcounts_[static_cast<std::size_t>(p.rank)] = mpi_count(p.count, op);
-      sdispls_ = displacements(scounts_, op);
-      rdispls_ = displacements(rcounts_, op);
-    });
-    point_to_point_ = 2 * static_cast<int>(~most_peers) < P;
+    // ranks in the same allreduce that agrees on errors, with whether any rank's counts exceed int
+    std::array<std::uint64_t, 2> extra{~static_cast<std::uint64_t>(std::max(send_peers(), recv_peers())),
+                                       ~static_cast<std::uint64_t>(big)};
+    agree_and_reduce(from, op, std::span<std::uint64_t>(extra), [] {});
+    const bool any_big = ~extra[1] != 0;
+    point_to_point_ = any_big || 2 * static_cast<int>(~extra[0]) < P;
+    if (!point_to_point_) {  // MPI_Alltoallv's arrays, by rank (all fit int: no rank is big)
+      scounts_.assign(static_cast<std::size_t>(P), 0);
+      rcounts_.assign(static_cast<std::size_t>(P), 0);
+      sdispls_.assign(static_cast<std::size_t>(P), 0);
+      rdispls_.assign(static_cast<std::size_t>(P), 0);
+      for (std::size_t k = 0; k < send_.peers.size(); ++k)
+        if (const auto& p = send_.peers[k]; p.rank != me)
+          scounts_[static_cast<std::size_t>(p.rank)] = static_cast<int>(p.count), sdispls_[static_cast<std::size_t>(p.rank)] = static_cast<int>(send_off_[k]);
+      for (std::size_t k = 0; k < recv_.peers.size(); ++k)
+        if (const auto& p = recv_.peers[k]; p.rank != me)
+          rcounts_[static_cast<std::size_t>(p.rank)] = static_cast<int>(p.count), rdispls_[static_cast<std::size_t>(p.rank)] = static_cast<int>(recv_off_[k]);
+    }
   }
 
   int send_peers() const noexcept { return others(send_); }
   int recv_peers() const noexcept { return others(recv_); }
   bool uses_point_to_point() const noexcept { return point_to_point_; }
-  index_t elements_sent() const noexcept { return std::accumulate(scounts_.begin(), scounts_.end(), index_t{0}); }
-  index_t elements_received() const noexcept { return std::accumulate(rcounts_.begin(), rcounts_.end(), index_t{0}); }
+  index_t elements_sent() const noexcept { return send_total_; }
+  index_t elements_received() const noexcept { return recv_total_; }
   const side_plan<N>& send_side() const noexcept { return send_; }
   /// Scratch buffers above `bytes` are freed after each run() instead of
   /// kept for the next (cached plans must not pin large buffers).
@@ -98,8 +119,8 @@ class exchange {
       return true;
     };
     const bool send_direct = all_direct(soff, send_), recv_direct = all_direct(roff, recv_);
-    const std::size_t ns = send_direct && !point_to_point_ ? 0 : static_cast<std::size_t>(sdispls_.back() + scounts_.back());
-    const std::size_t nr = recv_direct && !point_to_point_ ? 0 : static_cast<std::size_t>(rdispls_.back() + rcounts_.back());
+    const std::size_t ns = send_direct ? 0 : static_cast<std::size_t>(send_total_);
+    const std::size_t nr = recv_direct ? 0 : static_cast<std::size_t>(recv_total_);
     T* sbuf = scratch<T>(send_scratch_, ns);
     T* rbuf = scratch<T>(recv_scratch_, nr);
     std::vector<MPI_Request> reqs;
@@ -110,9 +131,9 @@ class exchange {
         if (p.rank == me) continue;
         reqs.emplace_back();
         recv_of.push_back(k);
-        const auto r = static_cast<std::size_t>(p.rank);
-        T* at = roff[k] >= 0 ? dst + roff[k] : rbuf + rdispls_[r];
-        check_mpi(MPI_Irecv(at, rcounts_[r], mpi_type<T>(), p.rank, tag, c, &reqs.back()), "MPI_Irecv");
+        T* at = roff[k] >= 0 ? dst + roff[k] : rbuf + recv_off_[k];
+        const big_count n(p.count, mpi_type<T>());
+        check_mpi(MPI_Irecv(at, n.count(), n.type(), p.rank, tag, c, &reqs.back()), "MPI_Irecv");
       }
     }
     const std::size_t nrecv = reqs.size();
@@ -123,13 +144,13 @@ class exchange {
         self_send = &p;
         continue;
       }
-      const auto r = static_cast<std::size_t>(p.rank);
       const bool direct = soff[k] >= 0 && (point_to_point_ || send_direct);
-      T* out = direct ? in + soff[k] : sbuf + sdispls_[r];
+      T* out = direct ? in + soff[k] : sbuf + send_off_[k];
       if (!direct) copy_peer(send_, p, sstr, in, out, true);
       if (point_to_point_) {
         reqs.emplace_back();
-        check_mpi(MPI_Isend(out, scounts_[r], mpi_type<T>(), p.rank, tag, c, &reqs.back()), "MPI_Isend");
+        const big_count n(p.count, mpi_type<T>());
+        check_mpi(MPI_Isend(out, n.count(), n.type(), p.rank, tag, c, &reqs.back()), "MPI_Isend");
       }
     }
     // my own elements: copied straight across (staged when in place), never through MPI
@@ -149,7 +170,7 @@ class exchange {
         check_mpi(MPI_Waitany(static_cast<int>(nrecv), reqs.data(), &idx, MPI_STATUS_IGNORE), "MPI_Waitany");
         const std::size_t q = recv_of[static_cast<std::size_t>(idx)];
         const auto& p = recv_.peers[q];
-        if (roff[q] < 0) copy_peer(recv_, p, rstr, dst, rbuf + rdispls_[static_cast<std::size_t>(p.rank)], false);
+        if (roff[q] < 0) copy_peer(recv_, p, rstr, dst, rbuf + recv_off_[q], false);
       }
       check_mpi(MPI_Waitall(static_cast<int>(reqs.size() - nrecv), reqs.data() + nrecv, MPI_STATUSES_IGNORE), "MPI_Waitall");
       return;
@@ -163,13 +184,13 @@ class exchange {
                             rcounts_.data(), recv_direct ? rd.data() : rdispls_.data(), mpi_type<T>(), c),
               "MPI_Alltoallv");
     if (!recv_direct)
-      for (const auto& p : recv_.peers)
-        if (p.rank != me) copy_peer(recv_, p, rstr, dst, rbuf + rdispls_[static_cast<std::size_t>(p.rank)], false);
+      for (std::size_t k = 0; k < recv_.peers.size(); ++k)
+        if (recv_.peers[k].rank != me) copy_peer(recv_, recv_.peers[k], rstr, dst, rbuf + recv_off_[k], false);
   }
 
   /// Per peer of `side`: the offset of its elements in the block when they
-  /// are one contiguous stretch there (with memory strides `str`) and that
-  /// offset fits MPI's int displacements, else -1. All -1 when not `allowed`.
+  /// are one contiguous stretch there (with memory strides `str`) and, for
+  /// MPI_Alltoallv, that offset fits its int displacements; else -1. All -1 when not `allowed`.
   std::vector<index_t> direct_offsets(const side_plan<N>& side, const std::array<index_t, N>& str, bool allowed) const {
     std::vector<index_t> off(side.peers.size(), -1);
     if (!allowed) return off;
@@ -186,7 +207,7 @@ class exchange {
         if (o != end) ok = false;
         end = o + g.len * g.count;
       });
-      if (ok && start >= 0 && start <= index_t{std::numeric_limits<int>::max()}) off[k] = start;
+      if (ok && start >= 0 && (point_to_point_ || start <= index_t{std::numeric_limits<int>::max()})) off[k] = start;
     }
     return off;
   }
@@ -214,7 +235,9 @@ class exchange {
   side_plan<N> send_, recv_;
   bool point_to_point_ = false;
   std::size_t keep_bytes_ = static_cast<std::size_t>(-1);
-  std::vector<int> scounts_, rcounts_, sdispls_, rdispls_;
+  std::vector<index_t> send_off_, recv_off_;  // per peer: its place in the scratch buffer
+  index_t send_total_ = 0, recv_total_ = 0;    // elements to and from other ranks
+  std::vector<int> scounts_, rcounts_, sdispls_, rdispls_;  // by rank, for MPI_Alltoallv only
   mutable buffer<std::byte> send_scratch_, recv_scratch_, self_scratch_;
 };
 

@@ -238,22 +238,22 @@ class halo_exchange {
     const index_t n = detail::product(b.ext);
     if (n == 0) return;
     MPI_Request r;
-    const int count = detail::mpi_count(n, "dist::array::exchange_halo");
+    const detail::big_count count(n, type);  // (MPI keeps a derived type until the message is done)
     T* p = contiguous(b);
     if (recv) {
       if (!p) {
-        bufs_.emplace_back(static_cast<std::size_t>(count));
+        bufs_.emplace_back(static_cast<std::size_t>(n));
         unpack_.push_back({bufs_.size() - 1, b});
         p = bufs_.back().data();
       }
-      detail::check_mpi(MPI_Irecv(p, count, type, peer, tag, c, &r), "MPI_Irecv");
+      detail::check_mpi(MPI_Irecv(p, count.count(), count.type(), peer, tag, c, &r), "MPI_Irecv");
     } else {
       if (!p) {
-        bufs_.emplace_back(static_cast<std::size_t>(count));
+        bufs_.emplace_back(static_cast<std::size_t>(n));
         detail::copy_strided(at(b), detail::storage::strides(*a_), bufs_.back().data(), detail::row_major_strides(b.ext), b.ext);
         p = bufs_.back().data();
       }
-      detail::check_mpi(MPI_Isend(p, count, type, peer, tag, c, &r), "MPI_Isend");
+      detail::check_mpi(MPI_Isend(p, count.count(), count.type(), peer, tag, c, &r), "MPI_Isend");
     }
     reqs_.push_back(r);
   }

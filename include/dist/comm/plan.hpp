@@ -57,6 +57,33 @@ inline index_t positions(const run_list& rl) noexcept {
   return n;
 }
 
+/// My global indices along a structured dim as strided run groups of
+/// global positions, in closed form: O(1) groups for every kind (a cyclic
+/// dim is one strided group), never one per element. Unstructured dims:
+/// their runs. Local.
+inline run_list dim_groups(const dim_map& m) {
+  run_list rl;
+  const index_t ls = m.local_size();
+  if (ls == 0) return rl;
+  switch (m.kind()) {
+    case dim_kind::undistributed:
+    case dim_kind::block:
+      rl.push_back({m.global_index(0), ls, ls, 1});
+      return rl;
+    case dim_kind::cyclic:
+    case dim_kind::block_cyclic: {
+      const index_t nb = m.block_size(), q = m.procs(), full = ls / nb;
+      if (full > 0) rl.push_back({m.global_index(0), nb, q * nb, full});
+      if (ls % nb) append_run(rl, m.global_index(full * nb), ls % nb);
+      return rl;
+    }
+    case dim_kind::unstructured:
+      for (const auto& r : m.runs()) append_run(rl, r.global, r.length);
+      return rl;
+  }
+  return rl;
+}
+
 // Splits my run [g0, g0+len) at local l0 by a (block-)cyclic `other`: the
 // partial blocks at either end as single runs, the full blocks between as one
 // strided group per coordinate. O(q) however long the run.

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "error.hpp"
+#include "large_count.hpp"
 #include "types.hpp"
 
 namespace dist {

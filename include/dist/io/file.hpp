@@ -10,9 +10,11 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <climits>
 #include <cstring>
 #include <cstdio>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <system_error>
 #include <vector>
@@ -21,6 +23,8 @@
 #include "../core/agree.hpp"
 #include "../core/communicator.hpp"
 #include "../core/error.hpp"
+#include "../core/large_count.hpp"
+#include "../comm/plan.hpp"
 
 namespace dist {
 
@@ -133,6 +137,84 @@ inline void commit_file(const communicator& c, const std::string& tmp, const std
       ::close(fd);
     }
   });
+}
+
+/// True when writing or reading an array on `d` element by element in the
+/// file would be slow and make MPI-IO flatten a view into one entry per
+/// short run: a large array (2^24 elements or more) whose last dim is
+/// (block-)cyclic with blocks under 64 KiB, or with an unstructured dim.
+/// Such files go through the default block layout. From global properties
+/// only, so every rank decides alike. Local.
+template <std::size_t N>
+bool fine_grained_file(const distribution<N>& d, std::size_t elem_bytes) {
+  if (d.size() < (index_t{1} << 24) || d.replicated()) return false;
+  for (std::size_t k = 0; k < N; ++k)
+    if (d.map(k).kind() == dim_kind::unstructured) return true;
+  const dim_map& m = d.map(N - 1);
+  return (m.kind() == dim_kind::cyclic || m.kind() == dim_kind::block_cyclic) && m.procs() > 1 &&
+         static_cast<std::size_t>(m.block_size()) * elem_bytes < (std::size_t{64} << 10);
+}
+
+/// The MPI datatype of `n` copies of `unit` (extent `unit_extent` bytes)
+/// laid out as my indices along one dim: `groups` are strided run groups of
+/// global indices (start, len, stride, count), each an hvector, together a
+/// struct. Any count (big_count beyond int). Local.
+inline MPI_Datatype groups_type(const run_list& groups, MPI_Datatype unit, MPI_Aint unit_extent) {
+  std::vector<MPI_Datatype> types;
+  std::vector<MPI_Aint> displs;
+  for (const auto& g : groups) {
+    const big_count run(g.len, unit);  // one run: len units
+    MPI_Datatype rt = run.type();
+    MPI_Datatype t;
+    if (run.count() == 1 && g.count == 1) {
+      MPI_Type_dup(rt, &t);
+    } else if (g.count == 1) {
+      MPI_Type_contiguous(run.count(), rt, &t);
+    } else {
+      if (g.count > INT_MAX) throw mpi_error("dist: a file view with more than 2^31 runs along one dim");
+      MPI_Datatype one;  // the run as one item, repeated with stride
+      MPI_Type_contiguous(run.count(), rt, &one);
+      MPI_Type_create_hvector(static_cast<int>(g.count), 1, static_cast<MPI_Aint>(g.stride) * unit_extent, one, &t);
+      MPI_Type_free(&one);
+    }
+    types.push_back(t);
+    displs.push_back(static_cast<MPI_Aint>(g.start) * unit_extent);
+  }
+  if (types.size() > static_cast<std::size_t>(INT_MAX)) throw mpi_error("dist: a file view with more than 2^31 run groups");
+  const std::vector<int> ones(types.size(), 1);
+  MPI_Datatype out;
+  check_mpi(MPI_Type_create_struct(static_cast<int>(types.size()), ones.data(), displs.data(), types.data(), &out),
+            "MPI_Type_create_struct");
+  for (auto& t : types) MPI_Type_free(&t);
+  return out;
+}
+
+/// This rank's file view of an array on `d` whose dims are all structured:
+/// one nested datatype of `elem` (elem_bytes each) from the run groups of
+/// each dim, O(run groups) however many elements (a cyclic dim is one
+/// strided group), in global C order, which for structured dims is the
+/// local row-major order. nullopt when a dim is unstructured or the block
+/// is empty. Local.
+template <std::size_t N>
+std::optional<MPI_Datatype> structured_file_view(const distribution<N>& d, MPI_Datatype elem, std::size_t elem_bytes) {
+  if (d.local_size() == 0) return std::nullopt;
+  for (std::size_t k = 0; k < N; ++k)
+    if (d.map(k).kind() == dim_kind::unstructured) return std::nullopt;
+  const auto gst = row_major_strides(d.shape());
+  MPI_Datatype t = MPI_DATATYPE_NULL;
+  for (std::size_t k = N; k-- > 0;) {
+    const run_list groups = dim_groups(d.map(k));
+    const MPI_Aint row = static_cast<MPI_Aint>(gst[k]) * static_cast<MPI_Aint>(elem_bytes);
+    MPI_Datatype unit = elem;
+    if (k + 1 < N) {  // one index along dim k: the view of the dims after it, a row of the array wide
+      check_mpi(MPI_Type_create_resized(t, 0, row, &unit), "MPI_Type_create_resized");
+      MPI_Type_free(&t);
+    }
+    t = groups_type(groups, unit, row);
+    if (k + 1 < N) MPI_Type_free(&unit);
+  }
+  check_mpi(MPI_Type_commit(&t), "MPI_Type_commit");
+  return t;
 }
 
 /// This rank's elements as runs of the global array in C order: calls

@@ -16,6 +16,7 @@
 #include "../array/array.hpp"
 #include "../core/agree.hpp"
 #include "../core/collective_check.hpp"
+#include "../comm/redistribution.hpp"
 #include "file.hpp"
 
 namespace dist {
@@ -158,7 +159,9 @@ struct file_runs {
 }  // namespace detail
 
 /// Writes `a` to `path` as a .npy file (C order, little-endian), whatever
-/// its distribution. Through a temporary file (space reserved first,
+/// its distribution (large arrays whose file runs would be short, as on
+/// cyclic layouts, are written through the default block layout: one
+/// exchange, then long contiguous runs). Through a temporary file (space reserved first,
 /// every byte count checked, synced) renamed into place only when every
 /// rank succeeded: a failed save leaves an earlier file byte-identical and
 /// no temporary behind. io_error on every rank on failure; mpi_error when
@@ -167,40 +170,58 @@ template <class T, std::size_t N>
 void save_npy(const array<T, N>& a, const std::string& path) {
   const communicator& c = a.comm();
   const char* op = "dist::save_npy";
+  if (detail::fine_grained_file(a.distribution(), sizeof(T))) {  // decided from global properties: alike everywhere
+    save_npy(redistribute(a, distribution<N>(a.shape(), c)), path);  // collective: redistribute, then begin_save
+    return;
+  }
   detail::begin_save(c, op, path, detail::arg("arrays", a.distribution()));
   const std::string tmp = detail::temporary_path(path);
   const std::vector<index_t> shape(a.shape().begin(), a.shape().end());
   const std::string header = detail::npy_header(detail::npy_descr<T>(), shape);
   const index_t bytes = static_cast<index_t>(header.size()) + a.size() * static_cast<index_t>(sizeof(T));
   const auto lv = a.local();
+  MPI_Datatype elem = detail::file_element<T>();
+  // the file view: nested strided types, O(runs), for structured layouts (data in
+  // local row-major order); else a list of runs (unstructured dims: data permuted)
+  const bool writes = !(a.distribution().replicated() && c.rank() != 0);
+  const auto sview = writes ? detail::structured_file_view(a.distribution(), elem, sizeof(T)) : std::nullopt;
   detail::file_runs runs;
-  std::vector<std::pair<index_t, index_t>> places;  // (local offset, length) in file order
+  detail::buffer<T> packed;
+  const T* out = nullptr;
   index_t filled = 0;
-  bool in_order = true;  // the runs tile the block in memory order: write it as it is
-  detail::for_each_file_run(a.distribution(), lv.strides(), false, [&](index_t g, index_t l, index_t n) {
-    runs.add(static_cast<index_t>(header.size()) + g * static_cast<index_t>(sizeof(T)), n, sizeof(T));
-    places.push_back({l, n});
-    in_order = in_order && l == filled;
-    filled += n;
-  });
-  detail::buffer<T> packed(in_order ? 0 : static_cast<std::size_t>(filled));
-  if (!in_order)
-    for (index_t at = 0; const auto& [l, n] : places) {
-      std::copy_n(lv.data() + l, n, packed.data() + at);
-      at += n;
+  if (sview) {
+    const auto span = detail::packed_block(a, packed);
+    out = span.data();
+    filled = static_cast<index_t>(span.size());
+  } else {
+    std::vector<std::pair<index_t, index_t>> places;  // (local offset, length) in file order
+    bool in_order = true;  // the runs tile the block in memory order: write it as it is
+    detail::for_each_file_run(a.distribution(), lv.strides(), false, [&](index_t g, index_t l, index_t n) {
+      runs.add(g * static_cast<index_t>(sizeof(T)), n, sizeof(T));
+      places.push_back({l, n});
+      in_order = in_order && l == filled;
+      filled += n;
+    });
+    if (!in_order) {
+      packed = detail::buffer<T>(static_cast<std::size_t>(filled));
+      for (index_t at = 0; const auto& [l, n] : places) {
+        std::copy_n(lv.data() + l, n, packed.data() + at);
+        at += n;
+      }
     }
-  const T* out = in_order ? lv.data() : packed.data();
+    out = in_order ? lv.data() : packed.data();
+  }
   MPI_File fh = MPI_FILE_NULL;
   const int rc = MPI_File_open(c, tmp.c_str(), MPI_MODE_CREATE | MPI_MODE_WRONLY, MPI_INFO_NULL, &fh);
-  int count = 0;
   try {
     detail::agree_on_errors(c, [&] {
       if (rc != MPI_SUCCESS) throw io_error(std::string(op) + ": cannot create " + detail::where(tmp) + " (the temporary file for " + detail::where(path) + ")");
-      count = detail::mpi_count(filled, op);
       detail::reserve_file_space(c, tmp, bytes, op, path);
     });
   } catch (...) {
     if (fh != MPI_FILE_NULL) MPI_File_close(&fh);
+    if (sview) MPI_Type_free(const_cast<MPI_Datatype*>(&*sview));
+    MPI_Type_free(&elem);
     detail::discard_file(c, tmp);
     throw;
   }
@@ -215,12 +236,16 @@ void save_npy(const array<T, N>& a, const std::string& path) {
         MPI_Get_count(&st, MPI_BYTE, &done) != MPI_SUCCESS || done != static_cast<int>(header.size()))
       fail("writing the header failed");
   }
-  MPI_Datatype elem = detail::file_element<T>();
-  MPI_Datatype view = runs.type(elem);
-  if (MPI_File_set_view(fh, 0, elem, view, "native", MPI_INFO_NULL) != MPI_SUCCESS) fail("setting the file view failed");
-  if (MPI_File_write_all(fh, out, count, elem, &st) != MPI_SUCCESS) fail("writing the data failed");
-  else if (count > 0 && (MPI_Get_count(&st, elem, &done) != MPI_SUCCESS || done != count))
-    fail("wrote " + std::to_string(done) + " of " + std::to_string(count) + " elements (a full disk?)");
+  MPI_Datatype view = sview ? *sview : runs.type(elem);
+  const auto data_at = static_cast<MPI_Offset>(header.size());
+  if (MPI_File_set_view(fh, data_at, elem, view, "native", MPI_INFO_NULL) != MPI_SUCCESS) fail("setting the file view failed");
+  const detail::big_count count(filled, elem);
+  MPI_Count written = 0;
+  if (MPI_File_write_all(fh, out, count.count(), count.type(), &st) != MPI_SUCCESS) fail("writing the data failed");
+  else if (filled > 0 && (MPI_Get_elements_x(&st, count.type(), &written) != MPI_SUCCESS ||
+                          written != filled * static_cast<MPI_Count>(sizeof(T))))  // bytes: past int, as MPI-3 counts them
+    fail("wrote " + std::to_string(written / static_cast<MPI_Count>(sizeof(T))) + " of " + std::to_string(filled) +
+         " elements (a full disk?)");
   if (MPI_File_sync(fh) != MPI_SUCCESS) fail("syncing the file failed");
   if (MPI_File_close(&fh) != MPI_SUCCESS) fail("closing the file failed");
   MPI_Type_free(&view);
@@ -244,13 +269,14 @@ template <class T, std::size_t N>
 array<T, N> load_npy(const std::string& path, const distribution<N>& D, load_options opt = {}) {
   const communicator& c = D.comm();
   detail::agree(c, "dist::load_npy", [] {}, detail::arg("paths", path), detail::arg("distributions", D));
+  if (detail::fine_grained_file(D, sizeof(T)))  // read contiguous blocks, then one exchange
+    return redistribute(load_npy<T, N>(path, distribution<N>(D.shape(), c), opt), D);
   MPI_File fh;
   const int rc = MPI_File_open(c, path.c_str(), MPI_MODE_RDONLY, MPI_INFO_NULL, &fh);
   detail::agree_on_errors(c, [&] {
     if (rc != MPI_SUCCESS) throw io_error("dist::load_npy: cannot open " + detail::where(path));
   });
   detail::npy_info info;
-  int count = 0;  // the elements this rank reads (all of them, replicated)
   MPI_Offset size = 0;
   MPI_File_get_size(fh, &size);
   try {
@@ -272,7 +298,6 @@ array<T, N> load_npy(const std::string& path, const distribution<N>& D, load_opt
       std::size_t esize = 0;
       if (!detail::with_npy_type(info.descr, [&]<class U>(U) { esize = sizeof(U); }))
         throw io_error("dist::load_npy: " + detail::where(path) + ": unsupported element type '" + info.descr + "'");
-      count = detail::mpi_count(D.local_size(), "dist::load_npy");
       if (size < info.data_offset + D.size() * static_cast<index_t>(esize))
         throw io_error("dist::load_npy: " + detail::where(path) + " is truncated: " + std::to_string(size) + " bytes, " +
                        std::to_string(info.data_offset + D.size() * static_cast<index_t>(esize)) + " needed");
@@ -285,27 +310,48 @@ array<T, N> load_npy(const std::string& path, const distribution<N>& D, load_opt
   auto lv = a.local();
   int ok = 1;
   detail::with_npy_type(info.descr, [&]<class U>(U) {
-    detail::file_runs runs;
-    std::vector<std::pair<index_t, index_t>> places;  // (local offset, length) in file order
-    index_t total = 0;
-    detail::for_each_file_run(D, lv.strides(), true, [&](index_t g, index_t l, index_t n) {
-      runs.add(info.data_offset + g * static_cast<index_t>(sizeof(U)), n, sizeof(U));
-      places.push_back({l, n});
-      total += n;
-    });
-    detail::buffer<U> buf(static_cast<std::size_t>(total));
+    const auto convert = [&](const U& u) {
+      if constexpr (detail::is_complex_v<U> && !detail::is_complex_v<T>) return static_cast<T>(u.real());
+      else return static_cast<T>(u);
+    };
     MPI_Datatype elem = detail::file_element<U>();
-    MPI_Datatype view = runs.type(elem);
-    ok &= MPI_File_set_view(fh, 0, elem, view, "native", MPI_INFO_NULL) == MPI_SUCCESS;
-    ok &= MPI_File_read_all(fh, buf.data(), count, elem, MPI_STATUS_IGNORE) == MPI_SUCCESS;
-    MPI_Type_free(&view);
-    MPI_Type_free(&elem);
-    std::size_t k = 0;
-    for (const auto& [l, n] : places)
-      for (index_t j = 0; j < n; ++j, ++k) {
-        if constexpr (detail::is_complex_v<U> && !detail::is_complex_v<T>) lv.data()[l + j] = static_cast<T>(buf.data()[k].real());
-        else lv.data()[l + j] = static_cast<T>(buf.data()[k]);
+    const auto data_at = static_cast<MPI_Offset>(info.data_offset);
+    if (const auto sview = detail::structured_file_view(D, elem, sizeof(U))) {
+      // file order is the block's row-major order: read straight into the block when the types agree
+      const index_t n = D.local_size();
+      const bool in_place = std::is_same_v<U, T> && lv.contiguous();
+      detail::buffer<U> buf(in_place ? 0 : static_cast<std::size_t>(n));
+      U* into = nullptr;
+      if constexpr (std::is_same_v<U, T>) into = in_place ? lv.data() : buf.data();
+      else into = buf.data();
+      const detail::big_count count(n, elem);
+      ok &= MPI_File_set_view(fh, data_at, elem, *sview, "native", MPI_INFO_NULL) == MPI_SUCCESS;
+      ok &= MPI_File_read_all(fh, into, count.count(), count.type(), MPI_STATUS_IGNORE) == MPI_SUCCESS;
+      MPI_Type_free(const_cast<MPI_Datatype*>(&*sview));
+      if (!in_place) {
+        index_t k = 0;
+        for (auto& x : lv) x = convert(buf.data()[k++]);
       }
+    } else {
+      detail::file_runs runs;
+      std::vector<std::pair<index_t, index_t>> places;  // (local offset, length) in file order
+      index_t total = 0;
+      detail::for_each_file_run(D, lv.strides(), true, [&](index_t g, index_t l, index_t n) {
+        runs.add(g * static_cast<index_t>(sizeof(U)), n, sizeof(U));
+        places.push_back({l, n});
+        total += n;
+      });
+      detail::buffer<U> buf(static_cast<std::size_t>(total));
+      MPI_Datatype view = runs.type(elem);
+      const detail::big_count count(total, elem);
+      ok &= MPI_File_set_view(fh, data_at, elem, view, "native", MPI_INFO_NULL) == MPI_SUCCESS;
+      ok &= MPI_File_read_all(fh, buf.data(), count.count(), count.type(), MPI_STATUS_IGNORE) == MPI_SUCCESS;
+      MPI_Type_free(&view);
+      std::size_t k = 0;
+      for (const auto& [l, n] : places)
+        for (index_t j = 0; j < n; ++j, ++k) lv.data()[l + j] = convert(buf.data()[k]);
+    }
+    MPI_Type_free(&elem);
   });
   ok &= MPI_File_close(&fh) == MPI_SUCCESS;
   detail::agree_on_errors(c, [&] {
