@@ -178,19 +178,70 @@ int main(int argc, char** argv) {
     const dist::distribution<2> to({n, n}, {dist::block_cyclic{64}, dist::block_cyclic{64}}, world);
     compare_generic("block2_to_block_cyclic64_2d", from, to, reps, {n, n});
   }
-  // The planner alone, for one simulated rank: block -> cyclic, n = 10^9.
+  // The planners alone, for one simulated rank of P = 64, 4096, 65536: time, peers and the
+  // plan's run groups (its memory), for n = 10^9 elements. Kinds: redistribution block -> cyclic
+  // (every rank a peer: inherent), block -> block with other bounds (few peers), a 2-D
+  // block x block -> block_cyclic{64} x block_cyclic{64}, and a flat plan (reshape of a
+  // (P*1000, 10^6/P) row-block array to 1-D block).
   if (world.rank() == 0) {
     const index_t n = quick ? 1'000'000 : 1'000'000'000;
-    for (int P : {64, 4096}) {
-      using input = dist::detail::plan_side_input<1>;
+    using input1 = dist::detail::plan_side_input<1>;
+    using input2 = dist::detail::plan_side_input<2>;
+    const auto groups = [](const auto& side) {
+      std::size_t g = 0;
+      for (const auto& d : side.dims)
+        for (const auto& rl : d) g += rl.size();
+      return g;
+    };
+    const auto line = [](const char* kind, int P, index_t size, double t, std::size_t sp, std::size_t rp, std::size_t g) {
+      std::printf("{\"name\": \"plan_simulated:%s P=%d\", \"np\": 1, \"sizes\": [%lld], \"seconds\": %.6g, "
+                  "\"send_peers\": %zu, \"recv_peers\": %zu, \"run_groups\": %zu}\n",
+                  kind, P, static_cast<long long>(size), t, sp, rp, g);
+    };
+    for (int P : {64, 4096, 65536}) {
       const int r = P / 3;
-      const auto t0 = std::chrono::steady_clock::now();
-      const auto plan = dist::detail::build_plan<1>(input{{dist::dim_map::block(n, P, r)}, {P}, false, r, P},
-                                                    input{{dist::dim_map::cyclic(n, P, r)}, {P}, false, r, P}, {0}, {}, {});
-      const double t = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-      std::printf("{\"name\": \"plan_simulated:block_to_cyclic P=%d\", \"np\": 1, \"sizes\": [%lld], \"seconds\": %.6g, "
-                  "\"send_peers\": %zu, \"recv_peers\": %zu}\n",
-                  P, static_cast<long long>(n), t, plan.first.peers.size(), plan.second.peers.size());
+      {
+        const auto t0 = std::chrono::steady_clock::now();
+        const auto plan = dist::detail::build_plan<1>(input1{{dist::dim_map::block(n, P, r)}, {P}, false, r, P},
+                                                      input1{{dist::dim_map::cyclic(n, P, r)}, {P}, false, r, P}, {0}, {}, {});
+        const double t = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+        line("block_to_cyclic", P, n, t, plan.first.peers.size(), plan.second.peers.size(), groups(plan.first) + groups(plan.second));
+      }
+      {  // other bounds: each block shifted by a third of a block
+        std::vector<index_t> b(static_cast<std::size_t>(P) + 1);
+        for (int c = 0; c <= P; ++c) b[static_cast<std::size_t>(c)] = std::min(n, c == 0 ? 0 : c * (n / P) + (n / P) / 3);
+        b.back() = n;
+        const auto t0 = std::chrono::steady_clock::now();
+        const auto plan = dist::detail::build_plan<1>(input1{{dist::dim_map::block(n, P, r)}, {P}, false, r, P},
+                                                      input1{{dist::dim_map::block(b, r)}, {P}, false, r, P}, {0}, {}, {});
+        const double t = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+        line("block_to_block", P, n, t, plan.first.peers.size(), plan.second.peers.size(), groups(plan.first) + groups(plan.second));
+      }
+      {  // 2-D on a square-ish grid
+        int g0 = 1;
+        while (g0 * g0 < P) g0 *= 2;
+        const int g1 = P / g0;
+        const index_t m0 = 100'000, m1 = n / m0;
+        const int c0 = r / g1, c1 = r % g1;
+        const auto t0 = std::chrono::steady_clock::now();
+        const auto plan = dist::detail::build_plan<2>(
+            input2{{dist::dim_map::block(m0, g0, c0), dist::dim_map::block(m1, g1, c1)}, {g0, g1}, false, r, P},
+            input2{{dist::dim_map::block_cyclic(m0, 64, g0, c0), dist::dim_map::block_cyclic(m1, 64, g1, c1)}, {g0, g1}, false, r, P},
+            {0, 1}, {}, {});
+        const double t = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+        line("block2_to_block_cyclic64_2d", P, n, t, plan.first.peers.size(), plan.second.peers.size(), groups(plan.first) + groups(plan.second));
+      }
+      {  // flat: (P*1000, n/(P*1000)) row blocks -> 1-D block
+        const index_t rows = index_t(P) * 1000, cols = n / rows;
+        const auto w = dist::detail::flat_walk::whole(rows * cols);
+        const auto t0 = std::chrono::steady_clock::now();
+        const auto plan = dist::detail::build_flat_plan<2, 1>(
+            dist::detail::flat_side<2>{input2{{dist::dim_map::block(rows, P, r), dist::dim_map::undistributed(cols)}, {P, 1}, false, r, P},
+                                       {rows, cols}, w},
+            dist::detail::flat_side<1>{input1{{dist::dim_map::block(rows * cols, P, r)}, {P}, false, r, P}, {rows * cols}, w}, P);
+        const double t = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+        line("flat_reshape_rows_to_1d", P, rows * cols, t, plan.first.peers.size(), plan.second.peers.size(), groups(plan.first) + groups(plan.second));
+      }
     }
   }
   return 0;

@@ -121,8 +121,15 @@ inline std::vector<run_list> split_dim(const dim_map& mine, const dim_map& other
   const bool mine_structured = mine.kind() != dim_kind::unstructured;
   const bool other_blocks = other.kind() == dim_kind::block || other.kind() == dim_kind::undistributed;
   if (!other_coord && mine_structured && other_blocks) {
-    // my share of each of other's blocks is one contiguous local range
-    for (int c = 0; c < other.procs(); ++c) {
+    // my share of each of other's blocks is one contiguous local range; only the
+    // coordinates between the owners of my first and last index can have one
+    int c0 = 0, c1 = other.procs() - 1;
+    if ((mine.kind() == dim_kind::block || mine.kind() == dim_kind::undistributed) && mine.local_size() > 0) {
+      const index_t lo = mine.global_index(0), hi = lo + mine.local_size() - 1;
+      c0 = other.owner(lo);
+      c1 = other.owner(hi);
+    }
+    for (int c = c0; c <= c1; ++c) {
       const index_t lo = mine.count_below(other.block_start(c)), hi = mine.count_below(other.block_start(c + 1));
       if (hi > lo) append_run(out[static_cast<std::size_t>(c)], lo, hi - lo);
     }
