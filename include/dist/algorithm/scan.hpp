@@ -173,7 +173,6 @@ void scan_block_axis(const array<T, N>& x, array<S, N>& out, std::size_t axis) {
       }
     }
   }
-  (void)ys;
 }
 
 /// Scan along `axis` of `x` into a new array on `x`'s distribution.
