@@ -13,6 +13,7 @@
 #include <cstdio>
 #include <cstring>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace bench {
@@ -65,6 +66,27 @@ inline void report(MPI_Comm comm, const std::string& name, const std::vector<lon
   std::printf("{\"name\": \"%s\", \"np\": %d, \"sizes\": [%s], \"seconds\": %.6g, \"baseline_seconds\": %.6g, \"ratio\": %.3f}\n",
               name.c_str(), np, s.c_str(), seconds, baseline, baseline / seconds);
   std::fflush(stdout);
+}
+
+/// Times `fn` `reps` times (the first, cold, included) and returns {best,
+/// first}: loops timed as users time them. Collective.
+template <class F>
+std::pair<double, double> best_and_first(MPI_Comm comm, int reps, F&& fn) {
+  double best = 1e300, first = 0;
+  for (int r = 0; r < reps; ++r) {
+    const double t = time(comm, 1, fn);
+    if (r == 0) first = t;
+    best = std::min(best, t);
+  }
+  return {best, first};
+}
+
+/// Reports the best times, and the cold first iterations on a line named
+/// name:first_iteration. Rank 0 prints.
+inline void report2(MPI_Comm comm, const std::string& name, const std::vector<long long>& sizes, std::pair<double, double> t,
+                    std::pair<double, double> b) {
+  report(comm, name, sizes, t.first, b.first);
+  report(comm, name + ":first_iteration", sizes, t.second, b.second);
 }
 
 /// True when the command line has `--quick` (tiny sizes, for the smoke test).

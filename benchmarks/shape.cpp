@@ -21,24 +21,6 @@ namespace {
 
 index_t block_start(index_t n, int P, int c) { return c * (n / P) + std::min<index_t>(c, n % P); }
 
-/// Times `fn` `reps` times (the first, cold, included) and returns {best, first}. Collective.
-template <class F>
-std::pair<double, double> best_and_first(MPI_Comm comm, int reps, F&& fn) {
-  double best = 1e300, first = 0;
-  for (int r = 0; r < reps; ++r) {
-    const double t = bench::time(comm, 1, fn);
-    if (r == 0) first = t;
-    best = std::min(best, t);
-  }
-  return {best, first};
-}
-
-void report2(MPI_Comm comm, const std::string& name, const std::vector<long long>& sizes, std::pair<double, double> t,
-             std::pair<double, double> b) {
-  bench::report(comm, name, sizes, t.first, b.first);
-  bench::report(comm, name + ":first_iteration", sizes, t.second, b.second);
-}
-
 // reshape: block x block (R x C on a pr x pc grid) -> 1-D block of R*C, by hand.
 struct reshape_hw {
   index_t R, C, n, r0, r1, c0, c1, t0, t1;
@@ -150,25 +132,25 @@ int main(int argc, char** argv) {
     const dist::distribution<2> from({N, N}, {dist::block{}, dist::block{}}, world);
     const auto a = dist::random::uniform<double>(from, 1);
     dist::array<double, 1> b = dist::zeros<double>(dist::distribution<1>({N * N}, world));
-    const auto t = best_and_first(comm, reps, [&] { b = dist::reshape(a, {N * N}); });
+    const auto t = bench::best_and_first(comm, reps, [&] { b = dist::reshape(a, {N * N}); });
     std::unique_ptr<reshape_hw> hw;
     std::vector<double> ref;
-    const auto tb = best_and_first(comm, reps, [&] {
+    const auto tb = bench::best_and_first(comm, reps, [&] {
       if (!hw) hw = std::make_unique<reshape_hw>(from), ref.assign(static_cast<std::size_t>(b.local_size()), 0.0);
       hw->run(a.local_data().data(), ref.data(), comm);
     });
     bench::require(comm, std::equal(ref.begin(), ref.end(), b.local_data().begin()), "reshape");
-    report2(comm, "reshape_block2_to_1d", {N, N}, t, tb);
+    bench::report2(comm, "reshape_block2_to_1d", {N, N}, t, tb);
   }
   {  // cumsum of 2^25 block-distributed doubles
     const index_t n = quick ? (1 << 12) + 7 : index_t(1) << 25;
     const dist::distribution<1> d({n}, world);
     const auto a = dist::random::uniform<double>(d, 2);
     dist::array<double, 1> c(d, 0.0), c2(d, 0.0);
-    const auto t2 = best_and_first(comm, reps, [&] { dist::cumsum(a, 0, c2); });
-    const auto t = best_and_first(comm, reps, [&] { c = dist::cumsum(a); });
+    const auto t2 = bench::best_and_first(comm, reps, [&] { dist::cumsum(a, 0, c2); });
+    const auto t = bench::best_and_first(comm, reps, [&] { c = dist::cumsum(a); });
     std::vector<double> ref;
-    const auto tb = best_and_first(comm, reps, [&] {
+    const auto tb = bench::best_and_first(comm, reps, [&] {
       if (ref.empty()) ref.assign(static_cast<std::size_t>(a.local_size()), 0.0);
       const double* x = a.local_data().data();
       double acc = 0;
@@ -180,25 +162,25 @@ int main(int argc, char** argv) {
       for (std::size_t i = 0; i < m; ++i) ref[i] += carry;
     });
     bench::require(comm, bench::same(c.local_data(), ref, 1e-9) && bench::same(c2.local_data(), ref, 1e-9), "cumsum");
-    report2(comm, "cumsum_1d", {n}, t, tb);
-    report2(comm, "cumsum_1d_out", {n}, t2, tb);
+    bench::report2(comm, "cumsum_1d", {n}, t, tb);
+    bench::report2(comm, "cumsum_1d_out", {n}, t2, tb);
   }
   {  // concatenate two 4096^2 arrays along axis 0
     const index_t N = quick ? 257 : 4096;
     const dist::distribution<2> d({N, N}, world);
     const auto a = dist::random::uniform<double>(d, 3), b = dist::random::uniform<double>(d, 4);
     dist::array<double, 2> c = dist::zeros<double>(dist::distribution<2>({2 * N, N}, world));
-    const auto t = best_and_first(comm, reps, [&] { c = dist::concatenate({std::cref(a), std::cref(b)}); });
-    const auto t_copy = best_and_first(comm, reps, [&] { c = dist::concatenate({a, b}); });
+    const auto t = bench::best_and_first(comm, reps, [&] { c = dist::concatenate({std::cref(a), std::cref(b)}); });
+    const auto t_copy = bench::best_and_first(comm, reps, [&] { c = dist::concatenate({a, b}); });
     std::unique_ptr<concat_hw> hw;
     std::vector<double> ref;
-    const auto tb = best_and_first(comm, reps, [&] {
+    const auto tb = bench::best_and_first(comm, reps, [&] {
       if (!hw) hw = std::make_unique<concat_hw>(N, N, N, comm), ref.assign(static_cast<std::size_t>(c.local_size()), 0.0);
       hw->run(a.local_data().data(), b.local_data().data(), ref.data(), comm);
     });
     bench::require(comm, std::equal(ref.begin(), ref.end(), c.local_data().begin()), "concatenate");
-    report2(comm, "concatenate_axis0", {N, N}, t, tb);
-    report2(comm, "concatenate_axis0_braced_copy", {N, N}, t_copy, tb);
+    bench::report2(comm, "concatenate_axis0", {N, N}, t, tb);
+    bench::report2(comm, "concatenate_axis0_braced_copy", {N, N}, t_copy, tb);
   }
   return 0;
 }

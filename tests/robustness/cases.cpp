@@ -443,6 +443,61 @@ CASE(squeeze_extent_not_one) {
   expect_throw<dist::index_error>([&] { (void)dist::expand_dims(m, 3); }, {"dist::expand_dims"});
 }
 
+// ---------------------------------------------------------------- selection, sorting (data-dependent)
+
+CASE(mask_shape_mismatch) {
+  auto a = iota(6);
+  auto m = dist::ones<bool>(line(5));
+  expect_throw<dist::index_error>([&] { (void)dist::eval(a(m)); }, {"boolean index", "shape"});
+}
+CASE(mask_values_count_mismatch) {
+  auto a = iota(8);
+  expect_throw<dist::shape_error>([&] { a(a > 3.0) = dist::ones<double>(line(2)); }, {"cannot assign 2 input values"});
+}
+CASE(take_index_out_of_range_on_one_rank) {
+  auto a = iota(7);
+  auto idx = dist::zeros<index_t>(line(2 * P()));
+  if (rank() == P() - 1) idx.local_data()[0] = -8;
+  expect_throw<dist::index_error>([&] { (void)dist::take(a, idx); }, {"dist::take", "-8", "out of bounds"});
+  expect_throw<dist::index_error>([&] { dist::put(a, idx, 1.0); }, {"dist::put", "-8"});
+  expect_throw<dist::index_error>([&] { dist::add_at(a, idx, 1.0); }, {"dist::add_at"});
+  expect_throw<dist::index_error>([&] { (void)dist::eval(a(idx)); }, {"dist::take"});
+}
+CASE(put_values_shape_mismatch) {
+  auto a = iota(7);
+  auto idx = dist::zeros<index_t>(line(4));
+  expect_throw<dist::shape_error>([&] { dist::put(a, idx, dist::ones<double>(line(3))); }, {"dist::put", "values of shape"});
+}
+CASE(sort_bad_and_divergent_axis) {
+  auto m = dist::ones<double>(plane(4, 3));
+  expect_throw<dist::index_error>([&] { (void)dist::sort(m, -3); }, {"dist::sort", "axis -3"});
+  expect_throw<dist::mpi_error>([&] { (void)dist::argsort(m, rank() == 1 ? 0 : 1); }, {"dist::argsort", "axes"});
+}
+CASE(quantile_out_of_range_and_divergent) {
+  auto a = iota(9);
+  expect_throw<dist::index_error>([&] { (void)dist::quantile(a, 1.25); }, {"dist::quantile", "[0, 1]"});
+  expect_throw<dist::index_error>([&] { (void)dist::percentile(a, rank() == 1 ? 101.0 : 50.0); }, {"dist::percentile", "[0, 100]"});
+  expect_throw<dist::mpi_error>([&] { (void)dist::quantile(a, rank() == 1 ? 0.5 : 0.25); }, {"dist::quantile", "quantiles"});
+}
+CASE(histogram_bad_bins_and_range) {
+  auto a = iota(9);
+  expect_throw<dist::shape_error>([&] { (void)dist::histogram(a, 0, 0.0, 1.0); }, {"dist::histogram", "bins"});
+  expect_throw<dist::shape_error>([&] { (void)dist::histogram(a, 3, 2.0, 1.0); }, {"dist::histogram", "range"});
+  expect_throw<dist::mpi_error>([&] { (void)dist::histogram(a, rank() == 1 ? 4 : 3, 0.0, 1.0); }, {"dist::histogram", "bins"});
+}
+CASE(bincount_negative_on_one_rank) {
+  auto v = dist::zeros<int>(line(2 * P()));
+  if (rank() == P() - 1) v.local_data()[0] = -2;
+  expect_throw<dist::index_error>([&] { (void)dist::bincount(v); }, {"dist::bincount", "negative"});
+  auto w = dist::zeros<int>(line(5));
+  expect_throw<dist::mpi_error>([&] { (void)dist::bincount(w, rank() == 1 ? 3 : 4); }, {"dist::bincount", "minlengths"});
+}
+CASE(searchsorted_divergent_side) {
+  auto s = iota(9);
+  expect_throw<dist::mpi_error>([&] { (void)dist::searchsorted(s, s, rank() == 1 ? dist::side::right : dist::side::left); },
+                                {"dist::searchsorted", "sides"});
+}
+
 // ---------------------------------------------------------------- views, redistribution
 
 CASE(slice_step_zero) {

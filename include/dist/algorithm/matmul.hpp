@@ -169,7 +169,7 @@ struct grid_comms {
 template <class R, class T>
 const array<R, 2>& on_layout(const array<T, 2>& a, const distribution<2>& d, std::optional<array<R, 2>>& keep) {
   if constexpr (std::is_same_v<T, R>)
-    if (a.distribution() == d && a.local().contiguous()) return a;
+    if (a.distribution().structured() && a.distribution() == d && a.local().contiguous()) return a;  // (unstructured: equality is per rank)
   keep.emplace(d, uninitialized);
   *keep = a;
   return *keep;

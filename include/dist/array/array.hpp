@@ -107,6 +107,18 @@ template <class U, std::size_t M> struct is_dist_array<array_view<U, M>> : std::
 template <class X>
 concept assignable_operand = node_expression<X> || is_dist_array<std::remove_cvref_t<X>>::value || element<std::remove_cvref_t<X>>;
 
+/// An operand selecting by value (algorithm/select.hpp): a bool array or
+/// expression of rank N (a mask), or an integer one of rank 1 (indices).
+template <class M, std::size_t N>
+concept mask_operand = (node_expression<M> || is_dist_array<std::remove_cvref_t<M>>::value) && std::remove_cvref_t<M>::ndim == N &&
+                       std::is_same_v<typename std::remove_cvref_t<M>::value_type, bool>;
+template <class I>
+concept index_operand = (node_expression<I> || is_dist_array<std::remove_cvref_t<I>>::value) && std::remove_cvref_t<I>::ndim == 1 &&
+                        std::is_integral_v<typename std::remove_cvref_t<I>::value_type> &&
+                        !std::is_same_v<typename std::remove_cvref_t<I>::value_type, bool>;
+template <class A> class masked;   // algorithm/select.hpp
+template <class A> class indexed;  // algorithm/select.hpp
+
 /// X is a scalar, or has no more dims than N (NumPy broadcasting cannot drop dims).
 template <class X, std::size_t N>
 concept fits_rank = !(node_expression<X> || is_dist_array<std::remove_cvref_t<X>>::value) || (std::remove_cvref_t<X>::ndim <= N);
@@ -228,7 +240,8 @@ class array {
   /// Copies `o`'s elements; never changes this array's shape, distribution
   /// or ghost layers. Another shape: shape_error. Another distribution of
   /// the same shape: `o` is redistributed into this one (collective then;
-  /// local when the distributions are equal).
+  /// local when the distributions are equal, but one allreduce when one
+  /// has unstructured dims: their equality is agreed).
   array& operator=(const array& o) {
     if (this == &o) return *this;
     if (!same_layout(o, "dist::array::operator=")) {
@@ -338,6 +351,32 @@ class array {
     return detail::index_with_newaxes(*this, s...);
   }
 
+  /// `a(m)`, `m` a bool array or expression of a's shape: the elements
+  /// where m is true, read (a 1-D block array, C order) or assigned; for a
+  /// 1-D array, `a(idx)` with integer indices (take / put). Needs
+  /// <dist/dist.hpp> (algorithm/select.hpp). Collective (m is evaluated on
+  /// a's layout; index_error on every rank when its shape differs).
+  template <class M>
+    requires detail::mask_operand<M, N>
+  detail::masked<array> operator()(const M& m) {
+    return {*this, m};  // collective: masked's constructor (agree)
+  }
+  template <class M>
+    requires detail::mask_operand<M, N>
+  detail::masked<const array> operator()(const M& m) const {
+    return {*this, m};  // collective: masked's constructor (agree)
+  }
+  template <class I>
+    requires(N == 1 && detail::index_operand<I>)
+  detail::indexed<array> operator()(const I& idx) {
+    return {*this, idx};
+  }
+  template <class I>
+    requires(N == 1 && detail::index_operand<I>)
+  detail::indexed<const array> operator()(const I& idx) const {
+    return {*this, idx};
+  }
+
   /// Element `i`, returned on every rank. Collective; index_error (on every
   /// rank) when out of range.
   T get(const index<N>& i) const {
@@ -425,7 +464,10 @@ class array {
     if (o.shape() != shape())
       throw shape_error(std::string(op) + ": cannot assign an array of shape " + detail::to_string(o.shape()) +
                         " to one of shape " + detail::to_string(shape()));
-    return o.dist_ == dist_;
+    const bool equal = o.dist_ == dist_;
+    // unstructured dims compare this rank's index lists: agree, or ranks would take different paths
+    if ((dist_.structured() && o.dist_.structured()) || dist_.shares_state(o.dist_)) return equal;
+    return !detail::any_rank(comm(), !equal);
   }
 
   dist::distribution<N> dist_;

@@ -1,0 +1,281 @@
+// Selection by value (SPEC 13): boolean masks read and assigned, nonzero,
+// flatnonzero, argwhere, take, put, add_at, a(idx), histogram, bincount,
+// against serial references computed here on every rank, over every layout
+// kind with uneven extents, empty selections and all data on one rank.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <dist/dist.hpp>
+#include <vector>
+
+#include "test_util.hpp"
+
+using dist::index_t;
+
+namespace {
+dist::communicator world;
+
+// ties, negatives, zeros
+double val(index_t f) { return static_cast<double>((f * 37 + 11) % 17 % 9) - 4.0; }
+
+std::vector<dist::dim_spec> kinds(index_t n, unsigned seed) {
+  auto k = test_util::all_kinds(n, world, seed);
+  std::vector<index_t> one(static_cast<std::size_t>(world.size()) + 1, n);  // everything on rank 0
+  one[0] = 0;
+  k.push_back(dist::block{one});
+  return k;
+}
+
+std::vector<dist::distribution<2>> layouts2(index_t r, index_t c, unsigned seed) {
+  std::vector<dist::distribution<2>> out;
+  for (const auto& a : kinds(r, seed)) out.emplace_back(dist::shape<2>{r, c}, std::array<dist::dim_spec, 2>{a, dist::undistributed{}}, world);
+  for (const auto& b : kinds(c, seed + 1))
+    if (!std::holds_alternative<dist::unstructured>(b))
+      out.emplace_back(dist::shape<2>{r, c}, std::array<dist::dim_spec, 2>{dist::undistributed{}, b}, world);
+  if (world.size() == 4)
+    out.emplace_back(dist::shape<2>{r, c}, std::array<dist::dim_spec, 2>{dist::cyclic{}, dist::block_cyclic{2}}, world, dist::grid{2, 2});
+  return out;
+}
+
+template <class T = double, std::size_t N>
+dist::array<T, N> iota_on(const dist::distribution<N>& d) {
+  const auto st = dist::detail::row_major_strides(d.shape());
+  return dist::fromfunction<T>(d, [&](const dist::index<N>& ix) {
+    index_t f = 0;
+    for (std::size_t k = 0; k < N; ++k) f += ix[k] * st[k];
+    return static_cast<T>(val(f));
+  });
+}
+
+template <class T = double>
+std::vector<T> ref(index_t n) {
+  std::vector<T> v(static_cast<std::size_t>(n));
+  for (index_t f = 0; f < n; ++f) v[static_cast<std::size_t>(f)] = static_cast<T>(val(f));
+  return v;
+}
+
+/// Random indices in [-n, n) with repeats, the same on every rank.
+std::vector<index_t> random_indices(index_t count, index_t n, unsigned seed) {
+  std::mt19937_64 rng(seed);
+  std::vector<index_t> v(static_cast<std::size_t>(count));
+  for (auto& x : v) x = static_cast<index_t>(rng() % static_cast<std::uint64_t>(2 * n)) - n;
+  return v;
+}
+
+dist::array<index_t, 1> index_array(const std::vector<index_t>& v, const dist::dim_spec& spec) {
+  const dist::distribution<1> d({static_cast<index_t>(v.size())}, {spec}, world);
+  return dist::fromfunction<index_t>(d, [&](const dist::index<1>& i) { return v[static_cast<std::size_t>(i[0])]; });
+}
+}  // namespace
+
+TEST(select, mask_reads_in_c_order_on_every_layout) {
+  const index_t r = 7, c = 5, n = r * c;
+  const auto want = ref(n);
+  for (const auto& d : layouts2(r, c, 3)) {
+    const auto a = iota_on(d);
+    std::vector<double> pos, none;
+    for (double v : want)
+      if (v > 0) pos.push_back(v);
+    dist::array<double, 1> got = a(a > 0.0);
+    EXPECT_EQ(got.shape(), (dist::shape<1>{static_cast<index_t>(pos.size())}));
+    EXPECT_EQ(dist::allgather(got), pos) << d.describe();
+    EXPECT_EQ(dist::allgather(dist::eval(a(a > 100.0))), none) << d.describe();
+    EXPECT_EQ(dist::allgather(dist::eval(a(a == a))), want) << d.describe();
+    // a mask array on another layout is moved onto a's
+    const dist::array<bool, 2> m = dist::eval(a < 0.0, dist::distribution<2>({r, c}, {dist::cyclic{}, dist::undistributed{}}, world));
+    std::vector<double> neg;
+    for (double v : want)
+      if (v < 0) neg.push_back(v);
+    EXPECT_EQ(dist::allgather(dist::eval(a(m))), neg) << d.describe();
+    EXPECT_EQ(a(m).count(), static_cast<index_t>(neg.size()));
+  }
+}
+
+TEST(select, mask_assignments) {
+  const index_t r = 6, c = 7, n = r * c;
+  for (const auto& d : layouts2(r, c, 5)) {
+    auto want = ref(n);
+    auto a = iota_on(d);
+    a(a < 0.0) = -a;  // element-wise
+    for (auto& v : want) v = v < 0 ? -v : v;
+    EXPECT_EQ(dist::allgather(a), want) << d.describe();
+    a(a > 2.0) = 7.5;  // a scalar
+    for (auto& v : want) v = v > 2 ? 7.5 : v;
+    EXPECT_EQ(dist::allgather(a), want) << d.describe();
+    a(a == 0.0) += 1.0;
+    for (auto& v : want) v = v == 0 ? v + 1 : v;
+    EXPECT_EQ(dist::allgather(a), want) << d.describe();
+    // 1-D values in C order: count_nonzero(mask) of them, on any layout
+    const index_t k = dist::count_nonzero(a < 2.0);
+    const auto vals = dist::arange<double>(100.0, 100.0 + static_cast<double>(k), 1.0, world);
+    a(a < 2.0) = dist::redistribute(vals, dist::distribution<1>({k}, {dist::cyclic{}}, world));
+    double next = 100;
+    for (auto& v : want) v = v < 2 ? next++ : v;
+    EXPECT_EQ(dist::allgather(a), want) << d.describe();
+    EXPECT_THROW(a(a > 0.0) = dist::zeros<double>(dist::shape<1>{n + 1}, world), dist::shape_error);
+  }
+  // 1-D: a full-shape rhs is element-wise, another length is values
+  const dist::distribution<1> d1({11}, {dist::block_cyclic{2}}, world);
+  auto a = iota_on(d1);
+  const auto b = a * 10.0;
+  a(a > 0.0) = b;
+  auto want = ref(11);
+  for (auto& v : want) v = v > 0 ? v * 10 : v;
+  EXPECT_EQ(dist::allgather(a), want);
+  EXPECT_THROW((void)dist::eval(a(dist::zeros<bool>(dist::shape<1>{10}, world))), dist::index_error);
+}
+
+TEST(select, integer_and_bool_masks) {
+  const dist::distribution<1> d({29}, {dist::cyclic{}}, world);
+  auto a = iota_on<int>(d);
+  const auto want = ref<int>(29);
+  std::vector<int> odd;
+  for (int v : want)
+    if (v % 2 != 0) odd.push_back(v);
+  EXPECT_EQ(dist::allgather(dist::eval(a(a % 2 != 0))), odd);
+  const dist::array<bool, 1> m = a > 0;
+  auto bm = m.copy();
+  bm(m) = false;
+  EXPECT_EQ(dist::count_nonzero(bm), 0);
+}
+
+TEST(select, nonzero_flatnonzero_argwhere) {
+  const index_t r = 5, c = 8, n = r * c;
+  const auto want = ref(n);
+  std::vector<index_t> f, rows, cols, pairs;
+  for (index_t i = 0; i < n; ++i)
+    if (want[static_cast<std::size_t>(i)] != 0) {
+      f.push_back(i);
+      rows.push_back(i / c);
+      cols.push_back(i % c);
+      pairs.push_back(i / c);
+      pairs.push_back(i % c);
+    }
+  for (const auto& d : layouts2(r, c, 11)) {
+    const auto a = iota_on(d);
+    EXPECT_EQ(dist::allgather(dist::flatnonzero(a)), f) << d.describe();
+    const auto nz = dist::nonzero(a);
+    EXPECT_EQ(dist::allgather(nz[0]), rows) << d.describe();
+    EXPECT_EQ(dist::allgather(nz[1]), cols) << d.describe();
+    const auto aw = dist::argwhere(a);
+    EXPECT_EQ(aw.shape(), (dist::shape<2>{static_cast<index_t>(f.size()), 2}));
+    EXPECT_EQ(dist::allgather(aw), pairs) << d.describe();
+    EXPECT_EQ(dist::flatnonzero(a * 0.0).size(), 0);
+  }
+}
+
+TEST(select, take_flat_and_along_an_axis) {
+  const index_t r = 6, c = 5, n = r * c;
+  const auto want = ref(n);
+  const auto iv = random_indices(23, n, 7);
+  std::vector<double> flat;
+  for (index_t i : iv) flat.push_back(want[static_cast<std::size_t>(i < 0 ? i + n : i)]);
+  const auto ik = kinds(23, 9), jk = kinds(9, 19);
+  std::size_t t = 0;
+  for (const auto& d : layouts2(r, c, 13)) {
+    const auto a = iota_on(d);
+    const auto& spec = ik[t++ % ik.size()];
+    const auto idx = index_array(iv, spec);
+    const auto got = dist::take(a, idx);
+    EXPECT_TRUE(got.distribution() == idx.distribution());
+    EXPECT_EQ(dist::allgather(got), flat) << d.describe();
+    // along each axis, indices within that extent
+    for (int axis : {0, 1, -1}) {
+      const index_t ext = axis == 0 ? r : c;
+      std::vector<index_t> jv;
+      for (index_t j = 0; j < 9; ++j) jv.push_back((j * 5 + 3) % (2 * ext) - ext);
+      const auto tj = dist::take(a, index_array(jv, jk[t % jk.size()]), axis);
+      std::vector<double> w;
+      if (axis == 0) {
+        for (index_t j : jv)
+          for (index_t y = 0; y < c; ++y) w.push_back(want[static_cast<std::size_t>((j < 0 ? j + r : j) * c + y)]);
+      } else {
+        for (index_t x = 0; x < r; ++x)
+          for (index_t j : jv) w.push_back(want[static_cast<std::size_t>(x * c + (j < 0 ? j + c : j))]);
+      }
+      EXPECT_EQ(dist::allgather(tj), w) << d.describe() << " axis " << axis;
+    }
+  }
+  // out of range on one rank only: index_error on every rank
+  const auto a = iota_on(dist::distribution<1>({10}, world));
+  auto idx = dist::zeros<index_t>(dist::shape<1>{static_cast<index_t>(world.size())}, world);
+  if (world.rank() == world.size() - 1) idx.local_data()[0] = 10;
+  EXPECT_THROW((void)dist::take(a, idx), dist::index_error);
+  EXPECT_THROW((void)dist::take(a, idx, 1), dist::index_error);
+}
+
+TEST(select, put_and_add_at_with_repeated_indices) {
+  const index_t n = 19;
+  const auto iv = random_indices(31, n, 21);
+  for (const auto& spec : kinds(n, 4)) {
+    for (const auto& ispec : {dist::dim_spec{dist::block{}}, dist::dim_spec{dist::cyclic{}}}) {
+      const dist::distribution<1> d({n}, {spec}, world);
+      const auto idx = index_array(iv, ispec);
+      const auto vals = dist::fromfunction<double>(idx.distribution(), [](const dist::index<1>& i) { return 1.0 + static_cast<double>(i[0]); });
+      auto a = iota_on(d);
+      dist::put(a, idx, vals);
+      auto want = ref(n);
+      for (std::size_t k = 0; k < iv.size(); ++k) want[static_cast<std::size_t>(iv[k] < 0 ? iv[k] + n : iv[k])] = 1.0 + static_cast<double>(k);
+      EXPECT_EQ(dist::allgather(a), want) << d.describe();  // the last of repeated indices wins
+      auto b = iota_on(d);
+      dist::add_at(b, idx, vals);
+      auto w2 = ref(n);
+      for (std::size_t k = 0; k < iv.size(); ++k) w2[static_cast<std::size_t>(iv[k] < 0 ? iv[k] + n : iv[k])] += 1.0 + static_cast<double>(k);
+      EXPECT_EQ(dist::allgather(b), w2) << d.describe();
+      // a(idx): read, assign, the buffered +=
+      auto c = iota_on(d);
+      const dist::array<double, 1> read = c(idx);
+      std::vector<double> wr;
+      for (index_t i : iv) wr.push_back(ref(n)[static_cast<std::size_t>(i < 0 ? i + n : i)]);
+      EXPECT_EQ(dist::allgather(read), wr);
+      c(idx) += 1.0;  // NumPy: repeated indices incremented once
+      auto w3 = ref(n);
+      for (index_t i : iv) w3[static_cast<std::size_t>(i < 0 ? i + n : i)] = ref(n)[static_cast<std::size_t>(i < 0 ? i + n : i)] + 1.0;
+      EXPECT_EQ(dist::allgather(c), w3) << d.describe();
+      c(idx) = 0.0;
+      for (index_t i : iv) w3[static_cast<std::size_t>(i < 0 ? i + n : i)] = 0;
+      EXPECT_EQ(dist::allgather(c), w3) << d.describe();
+    }
+  }
+  // replicated targets see every update
+  const dist::distribution<1> rep({n}, {dist::undistributed{}}, world);
+  auto r = dist::zeros<int>(rep);
+  dist::add_at(r, index_array(iv, dist::block{}), 1);
+  std::vector<int> w(static_cast<std::size_t>(n), 0);
+  for (index_t i : iv) ++w[static_cast<std::size_t>(i < 0 ? i + n : i)];
+  EXPECT_EQ(std::vector<int>(r.local_data().begin(), r.local_data().end()), w);
+  auto bad = index_array({0, n}, dist::block{});
+  EXPECT_THROW(dist::put(r, bad, 1), dist::index_error);
+}
+
+TEST(select, histogram_and_bincount) {
+  const index_t n = 53;
+  auto want = ref(n);
+  want[7] = std::nan("");
+  want[9] = 4.0;  // the closed last edge
+  for (const auto& spec : kinds(n, 8)) {
+    const dist::distribution<1> d({n}, {spec}, world);
+    const auto a = dist::fromfunction<double>(d, [&](const dist::index<1>& i) { return want[static_cast<std::size_t>(i[0])]; });
+    const auto h = dist::histogram(a, 5, -2.0, 4.0);
+    ASSERT_EQ(h.edges.size(), 6u);
+    std::vector<index_t> wc(5, 0);
+    for (double v : want) {
+      if (!(v >= -2 && v <= 4)) continue;
+      auto b = static_cast<std::size_t>((v + 2) / 1.2);
+      if (b == 5) b = 4;
+      ++wc[b];
+    }
+    EXPECT_EQ(h.counts, wc) << d.describe();
+    EXPECT_DOUBLE_EQ(h.edges[0], -2.0);
+    EXPECT_DOUBLE_EQ(h.edges[5], 4.0);
+    const auto ia = dist::fromfunction<int>(d, [&](const dist::index<1>& i) { return static_cast<int>((i[0] * 7) % 12); });
+    std::vector<index_t> wb(15, 0);
+    for (index_t i = 0; i < n; ++i) ++wb[static_cast<std::size_t>((i * 7) % 12)];
+    EXPECT_EQ(dist::allgather(dist::bincount(ia, 15)), wb) << d.describe();
+    wb.resize(12);
+    EXPECT_EQ(dist::allgather(dist::bincount(ia)), wb) << d.describe();
+  }
+  const auto neg = dist::arange<int>(-1, 5, 1, world);
+  EXPECT_THROW((void)dist::bincount(neg), dist::index_error);
+  EXPECT_THROW((void)dist::histogram(neg, 0, 0.0, 1.0), dist::shape_error);
+}
