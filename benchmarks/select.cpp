@@ -94,16 +94,23 @@ std::vector<double> sample_sort_hw(const double* x, index_t m, index_t n, MPI_Co
   return out;
 }
 
-/// Hand-written take: a is block over n, idx this rank's indices.
+/// Hand-written take: a is block over n, idx this rank's indices. Scratch
+/// vectors are kept across calls (a tuned loop allocates them once).
 void take_hw(const double* a, index_t n, const index_t* idx, index_t k, double* out, MPI_Comm comm) {
   int P = 0, me = 0;
   MPI_Comm_size(comm, &P);
   MPI_Comm_rank(comm, &me);
-  std::vector<int> owner(static_cast<std::size_t>(k)), sc(static_cast<std::size_t>(P), 0);
+  static std::vector<int> owner, slot;
+  static std::vector<index_t> req, asked;
+  static std::vector<double> vals, back;
+  owner.resize(static_cast<std::size_t>(k));
+  std::vector<int> sc(static_cast<std::size_t>(P), 0);
   for (index_t i = 0; i < k; ++i) ++sc[static_cast<std::size_t>(owner[static_cast<std::size_t>(i)] = block_owner(n, P, idx[i]))];
   counts c(sc, comm);
-  std::vector<index_t> req(static_cast<std::size_t>(k)), asked(static_cast<std::size_t>(c.received()));
-  std::vector<int> pos(c.sd), slot(static_cast<std::size_t>(k));
+  req.resize(static_cast<std::size_t>(k));
+  asked.resize(static_cast<std::size_t>(c.received()));
+  slot.resize(static_cast<std::size_t>(k));
+  std::vector<int> pos(c.sd);
   for (index_t i = 0; i < k; ++i) {
     const int o = owner[static_cast<std::size_t>(i)];
     slot[static_cast<std::size_t>(i)] = pos[static_cast<std::size_t>(o)]++;
@@ -111,18 +118,21 @@ void take_hw(const double* a, index_t n, const index_t* idx, index_t k, double* 
   }
   MPI_Alltoallv(req.data(), c.sc.data(), c.sd.data(), MPI_INT64_T, asked.data(), c.rc.data(), c.rd.data(), MPI_INT64_T, comm);
   const index_t base = block_start(n, P, me);
-  std::vector<double> vals(asked.size()), back(static_cast<std::size_t>(k));
+  vals.resize(asked.size());
+  back.resize(static_cast<std::size_t>(k));
   for (std::size_t j = 0; j < asked.size(); ++j) vals[j] = a[asked[j] - base];
   MPI_Alltoallv(vals.data(), c.rc.data(), c.rd.data(), MPI_DOUBLE, back.data(), c.sc.data(), c.sd.data(), MPI_DOUBLE, comm);
   for (index_t i = 0; i < k; ++i) out[i] = back[static_cast<std::size_t>(slot[static_cast<std::size_t>(i)])];
 }
 
-/// Hand-written mask compaction of a > 0 onto the block layout of the count.
+/// Hand-written mask compaction of a > 0 onto the block layout of the
+/// count (the selection buffer kept across calls).
 std::vector<double> compress_hw(const double* a, index_t m, MPI_Comm comm) {
   int P = 0, me = 0;
   MPI_Comm_size(comm, &P);
   MPI_Comm_rank(comm, &me);
-  std::vector<double> sel(static_cast<std::size_t>(m));
+  static std::vector<double> sel;
+  sel.resize(static_cast<std::size_t>(m));
   index_t k = 0;
   for (index_t i = 0; i < m; ++i) {
     sel[static_cast<std::size_t>(k)] = a[i];
@@ -138,7 +148,8 @@ std::vector<double> compress_hw(const double* a, index_t m, MPI_Comm comm) {
     sc[static_cast<std::size_t>(q)] = static_cast<int>(std::max<index_t>(0, hi - lo));
   }
   counts c(sc, comm);
-  std::vector<double> out(static_cast<std::size_t>(c.received()));
+  static std::vector<double> out;
+  out.resize(static_cast<std::size_t>(c.received()));
   MPI_Alltoallv(sel.data(), c.sc.data(), c.sd.data(), MPI_DOUBLE, out.data(), c.rc.data(), c.rd.data(), MPI_DOUBLE, comm);
   return out;
 }

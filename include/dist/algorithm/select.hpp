@@ -108,67 +108,98 @@ const array<bool, N>& mask_on(const distribution<N>& d, const M& m, std::optiona
 }
 
 /// Flat indices from `idx`'s values (negative ones count from `size`), or
-/// index_error on every rank when any is out of range. Collective.
+/// index_error on every rank when any is out of range. Collective. The
+/// result views `idx` itself when it already holds them (index_t, none
+/// negative), else `keep`.
 template <class I>
-std::vector<index_t> flat_indices(std::span<const I> idx, index_t size, const communicator& c, const char* op) {
-  std::vector<index_t> f(idx.size());
+std::span<const index_t> flat_indices(std::span<const I> idx, index_t size, const communicator& c, buffer<index_t>& keep, const char* op) {
   index_t bad = 0;
-  bool any_bad = false;
+  bool any_bad = false, any_negative = false;
   for (std::size_t k = 0; k < idx.size(); ++k) {
-    index_t v = static_cast<index_t>(idx[k]);
-    if (v < 0) v += size;
-    if (v < 0 || v >= size) any_bad = true, bad = static_cast<index_t>(idx[k]);
-    f[k] = v;
+    const auto v = static_cast<index_t>(idx[k]);
+    any_negative = any_negative || v < 0;
+    if (v < -size || v >= size) any_bad = true, bad = v;
   }
   agree_on_errors(c, [&] {
     if (any_bad)
       throw index_error(std::string(op) + ": index " + std::to_string(bad) + " is out of bounds for size " + std::to_string(size));
   });
-  return f;
+  if constexpr (std::is_same_v<I, index_t>)
+    if (!any_negative) return idx;
+  keep = buffer<index_t>(idx.size());
+  for (std::size_t k = 0; k < idx.size(); ++k) {
+    const auto v = static_cast<index_t>(idx[k]);
+    keep.data()[k] = v < 0 ? v + size : v;
+  }
+  return {keep.data(), keep.size()};
 }
 
 /// Where flat indices of an array on `d` live: routes to their owners, and
-/// on the owner, each received request's offset in the local block (with
-/// `strides`). Collective (the directories of unstructured dims; the routes).
+/// on the owner the flat indices asked of it; offset(f) is f's place in
+/// this rank's block (with `strides`), computed where it is used.
+/// Collective (the directories of unstructured dims; the routes).
 template <std::size_t N>
-struct located {
-  std::optional<routes> to_owner;       // empty when replicated (all local)
-  std::vector<index_t> offset;          // per received request (replicated: per request)
+class located {
+ public:
+  std::optional<routes> to_owner;  // empty when replicated (all local)
+  std::span<const index_t> asked;  // flat indices asked of this rank (replicated: this rank's own)
 
-  located(const distribution<N>& d, std::span<const index_t> flat, const std::array<index_t, N>& strides, const char* op) {
+  located(const distribution<N>& d, std::span<const index_t> flat, const std::array<index_t, N>& strides, const char* op)
+      : d_(d), gs_(row_major_strides(d.shape())), strides_(strides) {
     const auto& s = d.shape();
-    const auto gs = row_major_strides(s);
-    const auto offset_of = [&](index_t f, auto&& local_of) {
-      index_t o = 0;
-      for (std::size_t k = 0; k < N; ++k) o += local_of(k, (f / gs[k]) % s[k]) * strides[k];
-      return o;
-    };
+    for (std::size_t k = 0; k < N; ++k) {
+      block_[k] = !d.replicated() && d.map(k).kind() == dim_kind::block;
+      if (block_[k] && d.map(k).local_size() > 0) first_[k] = d.map(k).global_index(0);
+    }
     if (d.replicated()) {
-      offset.resize(flat.size());
-      for (std::size_t i = 0; i < flat.size(); ++i) offset[i] = offset_of(flat[i], [](std::size_t, index_t g) { return g; });
+      asked = flat;
       return;
     }
-    std::vector<int> owner(flat.size(), 0);
-    std::vector<int> coord(flat.size());
-    std::vector<index_t> g(flat.size());
-    for (std::size_t k = 0; k < N; ++k) {  // owner = row-major rank of the per-dim coordinates
-      const dim_map& m = d.map(k);
-      for (std::size_t i = 0; i < flat.size(); ++i) g[i] = (flat[i] / gs[k]) % s[k];
-      if (m.kind() == dim_kind::unstructured) {
-        const auto loc = d.lookup(k, g);
-        for (std::size_t i = 0; i < flat.size(); ++i) coord[i] = loc[i].coord;
-      } else {
-        for (std::size_t i = 0; i < flat.size(); ++i) coord[i] = m.owner(g[i]);
+    buffer<int> owner(flat.size());
+    if (d.structured()) {  // owners in closed form, one pass
+      for (std::size_t i = 0; i < flat.size(); ++i) {
+        int r = 0;
+        for (std::size_t k = 0; k < N; ++k) r = r * d.grid()[k] + d.map(k).owner(N == 1 ? flat[i] : (flat[i] / gs_[k]) % s[k]);
+        owner.data()[i] = r;
       }
-      for (std::size_t i = 0; i < flat.size(); ++i) owner[i] = owner[i] * d.grid()[k] + coord[i];
+    } else {  // per dim: unstructured dims ask the directory
+      std::vector<index_t> g(flat.size());
+      std::vector<location> loc;
+      for (std::size_t k = 0; k < N; ++k) {
+        const dim_map& m = d.map(k);
+        for (std::size_t i = 0; i < flat.size(); ++i) g[i] = (flat[i] / gs_[k]) % s[k];
+        if (m.kind() == dim_kind::unstructured) loc = d.lookup(k, g);
+        for (std::size_t i = 0; i < flat.size(); ++i)
+          owner.data()[i] = (k == 0 ? 0 : owner.data()[i] * d.grid()[k]) + (m.kind() == dim_kind::unstructured ? loc[i].coord : m.owner(g[i]));
+      }
     }
-    to_owner.emplace(d.comm(), owner, op);
-    std::vector<index_t> asked(static_cast<std::size_t>(to_owner->received()));
-    to_owner->forward(flat.data(), asked.data());
-    offset.resize(asked.size());
-    for (std::size_t i = 0; i < asked.size(); ++i)
-      offset[i] = offset_of(asked[i], [&](std::size_t k, index_t gi) { return d.map(k).local_index(gi); });
+    to_owner.emplace(d.comm(), std::span<const int>(owner.data(), owner.size()), op);
+    received_ = buffer<index_t>(static_cast<std::size_t>(to_owner->received()));
+    to_owner->forward(flat.data(), received_.data());
+    asked = {received_.data(), received_.size()};
   }
+
+  /// The offset in this rank's block of flat index f (held here). Local.
+  index_t offset(index_t f) const {
+    if constexpr (N == 1) {
+      return (block_[0] ? f - first_[0] : local_of(0, f)) * strides_[0];
+    } else {
+      index_t o = 0;
+      for (std::size_t k = 0; k < N; ++k) {
+        const index_t g = (f / gs_[k]) % d_.shape()[k];
+        o += (block_[k] ? g - first_[k] : local_of(k, g)) * strides_[k];
+      }
+      return o;
+    }
+  }
+
+ private:
+  index_t local_of(std::size_t k, index_t g) const { return d_.replicated() ? g : d_.map(k).local_index(g); }
+
+  const distribution<N>& d_;
+  std::array<index_t, N> gs_, strides_, first_{};
+  std::array<bool, N> block_{};
+  buffer<index_t> received_;
 };
 
 /// out[i] = a[flat[i]]. Collective.
@@ -177,11 +208,11 @@ void take_flat(const array<T, N>& a, std::span<const index_t> flat, T* out, cons
   const auto lv = a.local();
   located<N> where(a.distribution(), flat, lv.strides(), op);
   if (!where.to_owner) {
-    for (std::size_t i = 0; i < flat.size(); ++i) out[i] = lv.data()[where.offset[i]];
+    for (std::size_t i = 0; i < flat.size(); ++i) out[i] = lv.data()[where.offset(flat[i])];
     return;
   }
-  detail::buffer<T> vals(where.offset.size());
-  for (std::size_t k = 0; k < where.offset.size(); ++k) vals.data()[k] = lv.data()[where.offset[k]];
+  detail::buffer<T> vals(where.asked.size());
+  for (std::size_t k = 0; k < where.asked.size(); ++k) vals.data()[k] = lv.data()[where.offset(where.asked[k])];
   where.to_owner->backward(vals.data(), out);
 }
 
@@ -212,12 +243,12 @@ void deliver_flat(array<T, N>& a, std::span<const index_t> flat, const T* values
   }
   located<N> where(a.distribution(), flat, lv.strides(), op);
   if (!where.to_owner) {
-    for (std::size_t i = 0; i < flat.size(); ++i) f(lv.data()[where.offset[i]], values[i]);
+    for (std::size_t i = 0; i < flat.size(); ++i) f(lv.data()[where.offset(flat[i])], values[i]);
     return;
   }
-  detail::buffer<T> vals(where.offset.size());
+  detail::buffer<T> vals(where.asked.size());
   where.to_owner->forward(values, vals.data());
-  for (std::size_t k = 0; k < where.offset.size(); ++k) f(lv.data()[where.offset[k]], vals.data()[k]);
+  for (std::size_t k = 0; k < where.asked.size(); ++k) f(lv.data()[where.offset(where.asked[k])], vals.data()[k]);
 }
 
 /// `v` (a scalar, or an array or expression of `idx`'s shape) as T values
@@ -248,7 +279,8 @@ void scatter_values(array<T, N>& a, const array<I, M>& idx, const V& v, F&& f, c
   detail::require_same_ranks(a.comm(), idx.comm(), op);
   segment<I> is;  // a stretch: source ranks in index order, each in index order
   read_segment(idx, is);
-  const auto flat = flat_indices(std::span<const I>(is.data, static_cast<std::size_t>(is.count)), a.size(), a.comm(), op);
+  buffer<index_t> keep;
+  const auto flat = flat_indices(std::span<const I>(is.data, static_cast<std::size_t>(is.count)), a.size(), a.comm(), keep, op);
   detail::buffer<T> vals;
   values_like<T>(idx, v, is, vals, op);
   deliver_flat(a, flat, vals.data(), f, op);
@@ -277,7 +309,8 @@ array<T, std::remove_cvref_t<I>::ndim> take(const array<T, N>& a, const I& idx_i
   using J = detail::value_of<decltype(idx)>;
   detail::buffer<J> packed;
   const auto ib = detail::packed_block(idx, packed);
-  const auto flat = detail::flat_indices(ib, a.size(), a.comm(), "dist::take");
+  detail::buffer<index_t> keep;
+  const auto flat = detail::flat_indices(ib, a.size(), a.comm(), keep, "dist::take");
   array<T, M> out(idx.distribution(), uninitialized);
   if (out.local().contiguous()) {
     detail::take_flat(a, flat, out.local_data().data(), "dist::take");
@@ -311,7 +344,8 @@ array<T, N> take(const array<T, N>& a, const I& idx_in, int axis) {
   using J = detail::value_of<decltype(idx)>;
   std::vector<J> along(js.size());
   detail::take_flat(idx, js, along.data(), "dist::take");
-  const auto at = detail::flat_indices(std::span<const J>(along), a.shape()[d], a.comm(), "dist::take");
+  detail::buffer<index_t> keep;
+  const auto at = detail::flat_indices(std::span<const J>(along), a.shape()[d], a.comm(), keep, "dist::take");
   // the flat index into a of each of my result elements
   std::vector<index_t> flat(static_cast<std::size_t>(out.local_size()));
   const auto gs = detail::row_major_strides(a.shape());

@@ -206,8 +206,8 @@ class routes {
     std::vector<index_t> scount(P, 0), soff(P, 0);
     for (int r : owner) ++scount[static_cast<std::size_t>(r)];
     std::exclusive_scan(scount.begin(), scount.end(), soff.begin(), index_t{0});
-    slot_.resize(owner.size());
-    for (std::size_t i = 0; i < owner.size(); ++i) slot_[i] = soff[static_cast<std::size_t>(owner[i])]++;
+    slot_ = buffer<index_t>(owner.size());
+    for (std::size_t i = 0; i < owner.size(); ++i) slot_.data()[i] = soff[static_cast<std::size_t>(owner[i])]++;
     std::vector<index_t> rcount;
     out_ = counts_exchange(c, scount, rcount, false, op);
     back_ = counts_exchange(c, scount, rcount, true, op);
@@ -224,7 +224,7 @@ class routes {
   template <class T>
   void forward(const T* per_request, T* per_received) const {
     buffer<T> packed(n_);
-    for (std::size_t i = 0; i < n_; ++i) packed.data()[slot_[i]] = per_request[i];
+    for (std::size_t i = 0; i < n_; ++i) packed.data()[slot_.data()[i]] = per_request[i];
     out_.run(packed.data(), {1}, per_received, {1});
   }
   /// The replies: `per_received[k]` answers the k-th request received;
@@ -233,13 +233,13 @@ class routes {
   void backward(const T* per_received, T* per_request) const {
     buffer<T> packed(n_);
     back_.run(per_received, {1}, packed.data(), {1});
-    for (std::size_t i = 0; i < n_; ++i) per_request[i] = packed.data()[slot_[i]];
+    for (std::size_t i = 0; i < n_; ++i) per_request[i] = packed.data()[slot_.data()[i]];
   }
 
  private:
   std::size_t n_;
   index_t received_ = 0;
-  std::vector<index_t> slot_;  // request i's place in the packed buffer
+  buffer<index_t> slot_;  // request i's place in the packed buffer
   exchange<1> out_, back_;
 };
 
