@@ -279,3 +279,36 @@ TEST(select, histogram_and_bincount) {
   EXPECT_THROW((void)dist::bincount(neg), dist::index_error);
   EXPECT_THROW((void)dist::histogram(neg, 0, 0.0, 1.0), dist::shape_error);
 }
+
+TEST(select, index_plan_reused) {
+  const index_t r = 5, c = 7, n = r * c;
+  const auto iv = random_indices(40, n, 33);
+  const auto ik = kinds(40, 12);
+  std::size_t t = 0;
+  for (const auto& d : layouts2(r, c, 17)) {
+    const auto& spec = ik[t++ % ik.size()];
+    const auto idx = index_array(iv, spec);
+    const dist::index_plan<2, 1> plan(d, idx);
+    auto a = iota_on(d);
+    for (int round = 0; round < 2; ++round) {  // the same plan, twice
+      const auto got = plan.take(a);
+      EXPECT_TRUE(got.distribution() == idx.distribution());
+      EXPECT_EQ(dist::allgather(got), dist::allgather(dist::take(a, idx))) << d.describe();
+    }
+    auto b = iota_on(d), b2 = iota_on(d);
+    const auto vals = dist::fromfunction<double>(idx.distribution(), [](const dist::index<1>& i) { return 100.0 + static_cast<double>(i[0]); });
+    plan.put(b, vals);
+    dist::put(b2, idx, vals);
+    EXPECT_EQ(dist::allgather(b), dist::allgather(b2)) << d.describe();  // the last of repeats wins, as put
+    plan.add_at(b, 0.5);
+    dist::add_at(b2, idx, 0.5);
+    EXPECT_EQ(dist::allgather(b), dist::allgather(b2)) << d.describe();
+    EXPECT_EQ(plan.sent(), idx.local_size());
+  }
+  const dist::distribution<2> d({r, c}, world);
+  const dist::index_plan<2, 1> plan(d, index_array(iv, dist::cyclic{}));
+  const auto other = dist::zeros<double>(dist::distribution<2>({r, c}, {dist::cyclic{}, dist::undistributed{}}, world));
+  if (world.size() > 1) {
+    EXPECT_THROW((void)plan.take(other), dist::distribution_error);
+  }
+}

@@ -135,8 +135,8 @@ std::span<const index_t> flat_indices(std::span<const I> idx, index_t size, cons
 }
 
 /// Where flat indices of an array on `d` live: routes to their owners, and
-/// on the owner the flat indices asked of it; offset(f) is f's place in
-/// this rank's block (with `strides`), computed where it is used.
+/// on the owner the flat indices asked of it; offset(f, strides) is f's
+/// place in this rank's block, computed where it is used.
 /// Collective (the directories of unstructured dims; the routes).
 template <std::size_t N>
 class located {
@@ -144,8 +144,7 @@ class located {
   std::optional<routes> to_owner;  // empty when replicated (all local)
   std::span<const index_t> asked;  // flat indices asked of this rank (replicated: this rank's own)
 
-  located(const distribution<N>& d, std::span<const index_t> flat, const std::array<index_t, N>& strides, const char* op)
-      : d_(d), gs_(row_major_strides(d.shape())), strides_(strides) {
+  located(const distribution<N>& d, std::span<const index_t> flat, const char* op) : d_(d), gs_(row_major_strides(d.shape())) {
     const auto& s = d.shape();
     for (std::size_t k = 0; k < N; ++k) {
       block_[k] = !d.replicated() && d.map(k).kind() == dim_kind::block;
@@ -179,15 +178,16 @@ class located {
     asked = {received_.data(), received_.size()};
   }
 
-  /// The offset in this rank's block of flat index f (held here). Local.
-  index_t offset(index_t f) const {
+  /// The offset in this rank's block (memory strides `strides`) of flat
+  /// index f, which this rank holds. Local.
+  index_t offset(index_t f, const std::array<index_t, N>& strides) const {
     if constexpr (N == 1) {
-      return (block_[0] ? f - first_[0] : local_of(0, f)) * strides_[0];
+      return (block_[0] ? f - first_[0] : local_of(0, f)) * strides[0];
     } else {
       index_t o = 0;
       for (std::size_t k = 0; k < N; ++k) {
         const index_t g = (f / gs_[k]) % d_.shape()[k];
-        o += (block_[k] ? g - first_[k] : local_of(k, g)) * strides_[k];
+        o += (block_[k] ? g - first_[k] : local_of(k, g)) * strides[k];
       }
       return o;
     }
@@ -196,8 +196,8 @@ class located {
  private:
   index_t local_of(std::size_t k, index_t g) const { return d_.replicated() ? g : d_.map(k).local_index(g); }
 
-  const distribution<N>& d_;
-  std::array<index_t, N> gs_, strides_, first_{};
+  distribution<N> d_;
+  std::array<index_t, N> gs_, first_{};
   std::array<bool, N> block_{};
   buffer<index_t> received_;
 };
@@ -206,13 +206,13 @@ class located {
 template <class T, std::size_t N>
 void take_flat(const array<T, N>& a, std::span<const index_t> flat, T* out, const char* op) {
   const auto lv = a.local();
-  located<N> where(a.distribution(), flat, lv.strides(), op);
+  located<N> where(a.distribution(), flat, op);
   if (!where.to_owner) {
-    for (std::size_t i = 0; i < flat.size(); ++i) out[i] = lv.data()[where.offset(flat[i])];
+    for (std::size_t i = 0; i < flat.size(); ++i) out[i] = lv.data()[where.offset(flat[i], lv.strides())];
     return;
   }
   detail::buffer<T> vals(where.asked.size());
-  for (std::size_t k = 0; k < where.asked.size(); ++k) vals.data()[k] = lv.data()[where.offset(where.asked[k])];
+  for (std::size_t k = 0; k < where.asked.size(); ++k) vals.data()[k] = lv.data()[where.offset(where.asked[k], lv.strides())];
   where.to_owner->backward(vals.data(), out);
 }
 
@@ -241,14 +241,14 @@ void deliver_flat(array<T, N>& a, std::span<const index_t> flat, const T* values
     }
     return;
   }
-  located<N> where(a.distribution(), flat, lv.strides(), op);
+  located<N> where(a.distribution(), flat, op);
   if (!where.to_owner) {
-    for (std::size_t i = 0; i < flat.size(); ++i) f(lv.data()[where.offset(flat[i])], values[i]);
+    for (std::size_t i = 0; i < flat.size(); ++i) f(lv.data()[where.offset(flat[i], lv.strides())], values[i]);
     return;
   }
   detail::buffer<T> vals(where.asked.size());
   where.to_owner->forward(values, vals.data());
-  for (std::size_t k = 0; k < where.asked.size(); ++k) f(lv.data()[where.offset(where.asked[k])], vals.data()[k]);
+  for (std::size_t k = 0; k < where.asked.size(); ++k) f(lv.data()[where.offset(where.asked[k], lv.strides())], vals.data()[k]);
 }
 
 /// `v` (a scalar, or an array or expression of `idx`'s shape) as T values
@@ -386,6 +386,114 @@ void add_at(array<T, N>& a, const I& idx_in, const V& values) {
   detail::agree(a.comm(), "dist::add_at", [] {}, detail::arg("sizes", a.size()), detail::arg("index shapes", idx.shape()));
   detail::scatter_values(a, idx, values, [](T& x, const T& v) { x += v; }, "dist::add_at");
 }
+
+/// The index exchange of take / put / add_at for arrays on `d` and the
+/// indices `idx` (any layout; negative indices count from the end), built
+/// once and kept: for loops that gather or scatter through the same indices
+/// (an unstructured mesh's neighbours). Building costs what one take costs
+/// without the values (index_error on every rank for an index out of
+/// range); each use is then one exchange of values each way it needs.
+/// Collective.
+template <std::size_t N, std::size_t M>
+class index_plan {
+ public:
+  template <class I>
+  index_plan(const distribution<N>& d, const array<I, M>& idx) : d_(d), idx_(idx.distribution(), uninitialized) {
+    detail::agree(d.comm(), "dist::index_plan", [&] { detail::require_same_ranks(d.comm(), idx.comm(), "dist::index_plan"); },
+                  detail::arg("sizes", d.size()), detail::arg("index shapes", idx.shape()));
+    detail::buffer<I> packed;
+    detail::buffer<index_t> keep;
+    const auto flat = detail::flat_indices(detail::packed_block(idx, packed), d.size(), d.comm(), keep, "dist::index_plan");
+    std::copy(flat.begin(), flat.end(), idx_.local_data().begin());
+    where_.emplace(d_, std::span<const index_t>(idx_.local_data()), "dist::index_plan");
+    // put's order: the requests each owner receives, by their place in idx (C order)
+    std::vector<index_t> pos(flat.size());
+    const auto gs = detail::row_major_strides(idx.shape());
+    detail::for_each_global(detail::local_layout(idx.distribution()), [&](const index<M>& g, index_t l) {
+      index_t f = 0;
+      for (std::size_t k = 0; k < M; ++k) f += g[k] * gs[k];
+      pos[static_cast<std::size_t>(l)] = f;
+    });
+    std::vector<index_t> got(where_->asked.size());
+    if (where_->to_owner) where_->to_owner->forward(pos.data(), got.data());
+    else got = pos;
+    order_.resize(got.size());
+    std::iota(order_.begin(), order_.end(), std::size_t{0});
+    std::sort(order_.begin(), order_.end(), [&](std::size_t x, std::size_t y) { return got[x] < got[y]; });
+  }
+
+  /// a.flat[idx] with idx's shape and layout; `a` must lie on the plan's
+  /// layout (else distribution_error on every rank). Collective.
+  template <class T>
+  array<T, M> take(const array<T, N>& a) const {
+    check(a, "dist::index_plan::take");  // collective: check (agree)
+    array<T, M> out(idx_.distribution(), uninitialized);
+    const auto lv = a.local();
+    const auto& w = *where_;
+    if (!w.to_owner) {
+      for (std::size_t i = 0; i < w.asked.size(); ++i) out.local_data()[i] = lv.data()[w.offset(w.asked[i], lv.strides())];
+      return out;
+    }
+    detail::buffer<T> vals(w.asked.size());
+    for (std::size_t k = 0; k < w.asked.size(); ++k) vals.data()[k] = lv.data()[w.offset(w.asked[k], lv.strides())];
+    w.to_owner->backward(vals.data(), out.local_data().data());
+    return out;
+  }
+  /// put(a, idx, v) (the last of repeated indices in idx's C order wins). Collective.
+  template <class T, class V>
+  void put(array<T, N>& a, const V& v) const {
+    apply(a, v, [](T& x, const T& y) { x = y; }, "dist::index_plan::put");  // collective: apply (agree)
+  }
+  /// add_at(a, idx, v). Collective.
+  template <class T, class V>
+  void add_at(array<T, N>& a, const V& v) const {
+    apply(a, v, [](T& x, const T& y) { x += y; }, "dist::index_plan::add_at");  // collective: apply (agree)
+  }
+  /// The requests this rank sends and answers (elements it asked for, and was asked for).
+  index_t sent() const noexcept { return static_cast<index_t>(idx_.local_size()); }
+  index_t answered() const noexcept { return static_cast<index_t>(where_->asked.size()); }
+
+ private:
+  template <class T>
+  void check(const array<T, N>& a, const char* op) const {
+    detail::agree(a.comm(), op, [&] {
+      if (!(a.distribution() == d_))
+        throw distribution_error(std::string(op) + ": the array does not lie on the layout the plan was built for");
+    });
+  }
+  template <class T, class V, class F>
+  void apply(array<T, N>& a, const V& v, F&& f, const char* op) const {
+    check(a, op);
+    if (d_.replicated() && d_.comm().size() > 1) {  // every copy applies every update: the general path
+      detail::scatter_values(a, idx_, v, f, op);
+      return;
+    }
+    detail::buffer<T> vals(static_cast<std::size_t>(idx_.local_size()));
+    if constexpr (scalar<V>) {
+      std::fill_n(vals.data(), vals.size(), static_cast<T>(v));
+    } else {
+      detail::agree(a.comm(), op, [&] {
+        if (v.shape() != idx_.shape())
+          throw shape_error(std::string(op) + ": values of shape " + detail::to_string(v.shape()) + " do not match indices of shape " +
+                            detail::to_string(idx_.shape()));
+      });
+      array<T, M> vv(idx_.distribution(), uninitialized);
+      vv = v;
+      std::copy(vv.local_data().begin(), vv.local_data().end(), vals.data());
+    }
+    const auto lv = a.local();
+    const auto& w = *where_;
+    detail::buffer<T> got(w.asked.size());
+    if (w.to_owner) w.to_owner->forward(vals.data(), got.data());
+    else std::copy_n(vals.data(), vals.size(), got.data());
+    for (std::size_t k : order_) f(lv.data()[w.offset(w.asked[k], lv.strides())], got.data()[k]);
+  }
+
+  distribution<N> d_;
+  array<index_t, M> idx_;  // the flat indices, normalised, on idx's layout
+  std::optional<detail::located<N>> where_;
+  std::vector<std::size_t> order_;  // received requests in idx's C order
+};
 
 namespace detail {
 
