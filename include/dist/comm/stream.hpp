@@ -201,10 +201,14 @@ inline exchange<1> counts_exchange(const communicator& c, const std::vector<inde
 /// of two exchanges (out and back). Collective.
 class routes {
  public:
-  routes(const communicator& c, std::span<const int> owner, const char* op) : n_(owner.size()) {
+  /// `count`, when given, holds how many requests go to each rank (saves a pass).
+  routes(const communicator& c, std::span<const int> owner, const char* op, std::vector<index_t> count = {}) : n_(owner.size()) {
     const auto P = static_cast<std::size_t>(c.size());
-    std::vector<index_t> scount(P, 0), soff(P, 0);
-    for (int r : owner) ++scount[static_cast<std::size_t>(r)];
+    std::vector<index_t> scount(std::move(count)), soff(P, 0);
+    if (scount.size() != P) {
+      scount.assign(P, 0);
+      for (int r : owner) ++scount[static_cast<std::size_t>(r)];
+    }
     std::exclusive_scan(scount.begin(), scount.end(), soff.begin(), index_t{0});
     slot_ = buffer<index_t>(owner.size());
     for (std::size_t i = 0; i < owner.size(); ++i) slot_.data()[i] = soff[static_cast<std::size_t>(owner[i])]++;
