@@ -365,15 +365,14 @@ struct unique_inverse_result {
 
 namespace detail {
 /// Keeps my group starts' values (and their global positions). Local.
-template <class T, class Key>
-std::vector<T> starts_of(const T* v, index_t n, const std::vector<char>& start, Key key, index_t offset, std::vector<index_t>* at) {
+template <class T>
+std::vector<T> starts_of(const T* v, index_t n, const std::vector<char>& start, index_t offset, std::vector<index_t>* at) {
   std::vector<T> out;
   for (index_t i = 0; i < n; ++i)
     if (start[static_cast<std::size_t>(i)]) {
       out.push_back(v[i]);
       if (at) at->push_back(offset + i);
     }
-  (void)key;
   return out;
 }
 }  // namespace detail
@@ -390,7 +389,7 @@ array<detail::value_of<E>, 1> unique(const E& e) {
   const index_t n = st.my_count();
   const auto id = [](const T& v) { return v; };
   const auto start = detail::group_starts(a.comm(), chunk.data(), n, id);
-  const auto vals = detail::starts_of(chunk.data(), n, start, id, 0, nullptr);
+  const auto vals = detail::starts_of(chunk.data(), n, start, 0, nullptr);
   const auto su = detail::place_by_scan(a.comm(), a.comm().rank(), static_cast<index_t>(vals.size()));
   array<T, 1> out(distribution<1>(shape<1>{su.total}, a.comm()), uninitialized);
   detail::place(su, vals.data(), out, "dist::unique");
@@ -410,7 +409,7 @@ unique_counts_result<detail::value_of<E>> unique_counts(const E& e) {
   const auto id = [](const T& v) { return v; };
   const auto start = detail::group_starts(c, chunk.data(), n, id);
   std::vector<index_t> at;
-  const auto vals = detail::starts_of(chunk.data(), n, start, id, st.my_start(), &at);
+  const auto vals = detail::starts_of(chunk.data(), n, start, st.my_start(), &at);
   // a group's count: the next group's start minus its own (the next may be on a later rank)
   const index_t first = at.empty() ? -1 : at.front();
   std::vector<index_t> firsts(static_cast<std::size_t>(c.size()));
