@@ -11,12 +11,48 @@
 #include <cmath>
 #include <span>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
+#include <new>
 #include <string>
 #include <utility>
 #include <vector>
 
+#if defined(__linux__)
+#include <sys/mman.h>
+#endif
+
 namespace bench {
+
+/// std::vector's allocator for baselines that should use the page size
+/// dist's blocks use: blocks of 8 MiB and more ask for transparent huge
+/// pages unless DIST_HUGE_PAGES=0 (dist's buffer policy), so a ratio
+/// compares the same pages on both sides.
+template <class T>
+struct page_allocator {
+  using value_type = T;
+  page_allocator() = default;
+  template <class U>
+  page_allocator(const page_allocator<U>&) noexcept {}
+  static constexpr std::size_t huge_page = std::size_t{2} << 20, huge_bytes = std::size_t{8} << 20;
+  static bool huge() {
+    const char* e = std::getenv("DIST_HUGE_PAGES");
+    return !(e && e[0] == '0');
+  }
+  static std::size_t alignment(std::size_t bytes) { return bytes >= huge_bytes && huge() ? huge_page : 64; }
+  T* allocate(std::size_t n) {
+    const std::size_t bytes = n * sizeof(T);
+    void* p = ::operator new(bytes, std::align_val_t{alignment(bytes)});
+#if defined(__linux__) && defined(MADV_HUGEPAGE)
+    if (alignment(bytes) == huge_page) ::madvise(p, (bytes + huge_page - 1) / huge_page * huge_page, MADV_HUGEPAGE);
+#endif
+    return static_cast<T*>(p);
+  }
+  void deallocate(T* p, std::size_t n) noexcept { ::operator delete(p, std::align_val_t{alignment(n * sizeof(T))}); }
+  friend bool operator==(const page_allocator&, const page_allocator&) { return true; }
+};
+template <class T>
+using page_vector = std::vector<T, page_allocator<T>>;
 
 /// Best-of-`reps` wall time of `fn`, each rep measured as the slowest rank's. Collective.
 template <class F>
@@ -47,7 +83,7 @@ double time(MPI_Comm comm, int reps, Setup&& setup, F&& fn) {
 
 /// True when a and b have the same length and agree element-wise to
 /// tol * (1 + |b|). Local.
-inline bool same(std::span<const double> a, const std::vector<double>& b, double tol = 0) {
+inline bool same(std::span<const double> a, std::span<const double> b, double tol = 0) {
   if (a.size() != b.size()) return false;
   for (std::size_t i = 0; i < a.size(); ++i)
     if (std::abs(a[i] - b[i]) > tol * (1 + std::abs(b[i]))) return false;

@@ -1,13 +1,21 @@
 // The Laplace benchmark (GAiN's laplace.py, N = 4096, 100 Jacobi
 // iterations) in dist's slice style and halo style against a hand-written
 // MPI Jacobi (balanced row blocks with one ghost row each side,
-// MPI_Sendrecv of the halo rows, a plain loop, two arrays swapped), in the
-// same run. Also reports the bytes each rank sends per iteration, counted
-// through the MPI profiling interface (every MPI send and collective this
-// process makes, dist's or the baseline's).
+// MPI_Sendrecv of the halo rows, a plain loop, two arrays swapped, on the
+// page size dist uses: bench::page_vector), in the same run:
+// - laplace_*_style: best of 5 runs of 100 iterations from the same state
+//   (the styles interleaved, so drifts in the machine hit all alike);
+// - laplace_*_style:user_timed_50: 50 iterations on arrays just made, timed
+//   as a user times a loop (plans, ghost growth and all first-use costs
+//   in), with the first iteration's cost in steady iterations;
+// - the bytes each rank sends per iteration, counted through the MPI
+//   profiling interface (every send and collective of this process).
+// Run it with and without DIST_HUGE_PAGES=0 (many clusters have 4 KiB pages).
 //   mpiexec -n 2 ./bench_laplace [--quick]
 #include <mpi.h>
 
+#include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -83,7 +91,7 @@ struct hand_jacobi {
   MPI_Comm comm;
   index_t r0 = 0, m = 0;
   int up = MPI_PROC_NULL, down = MPI_PROC_NULL;
-  std::vector<double> u, v;
+  bench::page_vector<double> u, v;
   hand_jacobi(const problem& pr, MPI_Comm c) : p(pr), comm(c) {
     int rank = 0, size = 1;
     MPI_Comm_rank(c, &rank);
@@ -120,6 +128,37 @@ struct hand_jacobi {
   std::vector<double> interior() const { return {u.begin() + p.n, u.begin() + (m + 1) * p.n}; }
 };
 
+// Times `iters` calls of step() as a user times a loop (one clock before,
+// one after; the first call's set-up in). Returns {total, first call,
+// median of the others}, each the slowest rank's. Collective.
+template <class Step>
+std::array<double, 3> user_timed(MPI_Comm comm, int iters, Step&& step) {
+  std::vector<double> stamp(static_cast<std::size_t>(iters) + 1);
+  MPI_Barrier(comm);
+  stamp[0] = MPI_Wtime();
+  for (int i = 0; i < iters; ++i) {
+    step();
+    stamp[static_cast<std::size_t>(i) + 1] = MPI_Wtime();
+  }
+  std::vector<double> rest;
+  for (std::size_t i = 1; i + 1 < stamp.size(); ++i) rest.push_back(stamp[i + 1] - stamp[i]);
+  std::nth_element(rest.begin(), rest.begin() + static_cast<std::ptrdiff_t>(rest.size() / 2), rest.end());
+  std::array<double, 3> t{stamp.back() - stamp[0], stamp[1] - stamp[0], rest.empty() ? 0.0 : rest[rest.size() / 2]};
+  PMPI_Allreduce(MPI_IN_PLACE, t.data(), 3, MPI_DOUBLE, MPI_MAX, comm);
+  return t;
+}
+
+void report_user_timed(MPI_Comm comm, const char* name, index_t n, int iters, const std::array<double, 3>& t,
+                       const std::array<double, 3>& base) {
+  int rank = 0, np = 0;
+  MPI_Comm_rank(comm, &rank);
+  MPI_Comm_size(comm, &np);
+  if (rank == 0)
+    std::printf("{\"name\": \"%s:user_timed_%d\", \"np\": %d, \"sizes\": [%lld, %d], \"seconds\": %g, \"baseline_seconds\": %g, "
+                "\"ratio\": %.3f, \"first_iteration_in_steady_iterations\": %.2f, \"baseline_first_in_steady\": %.2f}\n",
+                name, iters, np, static_cast<long long>(n), iters, t[0], base[0], base[0] / t[0], t[1] / t[2], base[1] / base[2]);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -127,47 +166,80 @@ int main(int argc, char** argv) {
   const dist::communicator& world = session.world;
   const bool quick = session.quick;
   const index_t n = quick ? 67 : 4096;
-  const int iters = quick ? 5 : 100;
-  const int reps = quick ? 1 : 3;
+  const int iters = quick ? 5 : 100, user_iters = quick ? 5 : 50;
+  const int reps = quick ? 1 : 5;
   const problem p(n);
   using dist::shifted;
   using dist::slice;
   const slice in{1, -1}, lo{0, -2}, hi{2, std::nullopt};
-  const dist::distribution<2> D({n, n}, world);  // block rows: the same rows per rank as the baseline
-  auto start = dist::fromfunction<double>(D, [&](index_t i, index_t j) { return p.initial(i, j); });
+  const auto init = [&](index_t i, index_t j) { return p.initial(i, j); };
+  // the two styles, one iteration each
+  const auto slice_step = [&](dist::array<double, 2>& us) {
+    us(in, in) = ((us(lo, in) + us(hi, in)) * p.dy2 + (us(in, lo) + us(in, hi)) * p.dx2) * p.dnr_inv;
+  };
+  const auto halo_step = [&](dist::array<double, 2>& u, dist::array<double, 2>& v) {
+    auto x = u(in, in);
+    auto h = u.start_halo_exchange();
+    dist::assign_overlapped(
+        v(in, in), ((shifted(x, {-1, 0}) + shifted(x, {1, 0})) * p.dy2 + (shifted(x, {0, -1}) + shifted(x, {0, 1})) * p.dx2) * p.dnr_inv, h);
+    swap(u, v);
+  };
 
-  // each run starts from the same initial state; the last one's result is checked
-  dist::array<double, 2> us(D);
-  long long bytes_slice = 0, bytes_halo = 0, bytes_hand = 0;
-  const double t_slice = bench::time(world, reps, [&] { us = start; }, [&] {
-    const long long b0 = sent_bytes;
-    for (int it = 0; it < iters; ++it) us(in, in) = ((us(lo, in) + us(hi, in)) * p.dy2 + (us(in, lo) + us(in, hi)) * p.dx2) * p.dnr_inv;
-    bytes_slice = sent_bytes - b0;
-  });
-  dist::array<double, 2> u(D, dist::halo{1}), v(D, dist::halo{1});
-  const double t_halo = bench::time(world, reps, [&] { u = start; v = start; }, [&] {
-    const long long b0 = sent_bytes;
-    for (int it = 0; it < iters; ++it) {
-      auto x = u(in, in);
-      auto h = u.start_halo_exchange();
-      dist::assign_overlapped(
-          v(in, in), ((shifted(x, {-1, 0}) + shifted(x, {1, 0})) * p.dy2 + (shifted(x, {0, -1}) + shifted(x, {0, 1})) * p.dx2) * p.dnr_inv, h);
-      swap(u, v);
-    }
-    bytes_halo = sent_bytes - b0;
-  });
-  std::vector<double> hand_result;
+  // As a user times a loop: arrays just made on a distribution never used
+  // (so no plan, layout or ghost layer exists yet), 50 iterations timed whole.
+  std::array<double, 3> user_slice, user_halo, user_hand;
+  {
+    const dist::distribution<2> D({n, n}, world);
+    auto us = dist::fromfunction<double>(D, init);
+    user_slice = user_timed(world, user_iters, [&] { slice_step(us); });
+  }
+  {
+    const dist::distribution<2> D({n, n}, world);
+    dist::array<double, 2> u(D, dist::halo{1}), v(D, dist::halo{1});
+    u = dist::fromfunction<double>(D, init);
+    v = u;
+    user_halo = user_timed(world, user_iters, [&] { halo_step(u, v); });
+  }
+  {
+    hand_jacobi h(p, world);
+    user_hand = user_timed(world, user_iters, [&] { h.iterate(); });
+  }
+
+  // Steady state: the best of `reps` runs of `iters` iterations from the same state, the styles interleaved.
+  const dist::distribution<2> D({n, n}, world);  // block rows: the same rows per rank as the baseline
+  auto start = dist::fromfunction<double>(D, init);
+  dist::array<double, 2> us(D), u(D, dist::halo{1}), v(D, dist::halo{1});
   std::optional<hand_jacobi> h;
-  const double t_hand = bench::time(world, reps, [&] { h.emplace(p, world); }, [&] {
-    const long long b0 = sent_bytes;
-    for (int it = 0; it < iters; ++it) h->iterate();
-    bytes_hand = sent_bytes - b0;
-  });
-  hand_result = h->interior();
+  long long bytes_slice = 0, bytes_halo = 0, bytes_hand = 0;
+  double t_slice = 1e300, t_halo = 1e300, t_hand = 1e300;
+  for (int r = 0; r < reps; ++r) {
+    us = start;
+    t_slice = std::min(t_slice, bench::time(world, 1, [&] {
+      const long long b0 = sent_bytes;
+      for (int it = 0; it < iters; ++it) slice_step(us);
+      bytes_slice = sent_bytes - b0;
+    }));
+    u = start;
+    v = start;
+    t_halo = std::min(t_halo, bench::time(world, 1, [&] {
+      const long long b0 = sent_bytes;
+      for (int it = 0; it < iters; ++it) halo_step(u, v);
+      bytes_halo = sent_bytes - b0;
+    }));
+    h.emplace(p, world);
+    t_hand = std::min(t_hand, bench::time(world, 1, [&] {
+      const long long b0 = sent_bytes;
+      for (int it = 0; it < iters; ++it) h->iterate();
+      bytes_hand = sent_bytes - b0;
+    }));
+  }
+  const std::vector<double> hand_result = h->interior();
   bench::require(world, bench::same(us.local_data(), hand_result, 1e-12), "laplace slice style");
   bench::require(world, bench::same(u.local_data(), hand_result, 1e-12), "laplace halo style");
   bench::report(world, "laplace_slice_style", {n, iters}, t_slice, t_hand);
   bench::report(world, "laplace_halo_style", {n, iters}, t_halo, t_hand);
+  report_user_timed(world, "laplace_slice_style", n, user_iters, user_slice, user_hand);
+  report_user_timed(world, "laplace_halo_style", n, user_iters, user_halo, user_hand);
   long long mine[3] = {bytes_slice / iters, bytes_halo / iters, bytes_hand / iters}, most[3];
   PMPI_Allreduce(mine, most, 3, MPI_LONG_LONG, MPI_MAX, world);
   if (world.rank() == 0)

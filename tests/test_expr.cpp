@@ -297,7 +297,9 @@ TEST(expr, broadcasting_distributed) {
     // each rank receives only the part of v matching its columns (at most its local column count)
     auto plan = dist::detail::cached_alignment(v.distribution(), D, std::array<int, 1>{1});
     EXPECT_LE(plan->elements_received(), D.local_shape()[1]);
-    EXPECT_EQ(plan->local_shape()[0], D.local_shape()[1]);
+    if (D.local_size() > 0) {  // (an empty block needs none of v)
+      EXPECT_EQ(plan->local_shape()[0], D.local_shape()[1]);
+    }
     (void)P;
   }
   // unstructured destination dims: the fan-out finds owners through the directory

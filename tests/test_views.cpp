@@ -227,6 +227,82 @@ TEST(views, a_loop_plans_once) {
   }
 }
 
+TEST(views, in_place_stencils_longer_than_a_piece) {
+  // Stencils reading their own target are computed in place through a short
+  // queue of row pieces (2048 elements): rows longer than a piece, reads
+  // behind and ahead of the written position, strided and compound
+  // destinations, a 3-D stencil reading the plane above, and a 1-D one.
+  const index_t n0 = 260, n1 = 4500;  // >= 64 rows per rank at 2-4 ranks: implicit ghosts grow into the slack rows
+  const dist::distribution<2> D({n0, n1}, world);
+  auto f = [](index_t i, index_t j) { return std::sin(0.01 * static_cast<double>(i * 37 + j)) + static_cast<double>(j % 7); };
+  auto u = dist::fromfunction<double>(D, f);
+  std::vector<double> ref(static_cast<std::size_t>(n0 * n1)), old;
+  for (index_t i = 0; i < n0; ++i)
+    for (index_t j = 0; j < n1; ++j) ref[static_cast<std::size_t>(i * n1 + j)] = f(i, j);
+  const auto at = [&](index_t i, index_t j) { return old[static_cast<std::size_t>(i * n1 + j)]; };
+  auto& r = ref;
+  const auto set = [&](index_t i, index_t j, double v) { r[static_cast<std::size_t>(i * n1 + j)] = v; };
+  const double* block = u.local_data().data();
+  const slice in{1, -1}, lo{0, -2}, hi{2, nullopt};
+  u(in, in) = 0.25 * (u(lo, in) + u(hi, in) + u(in, lo) + u(in, hi));
+  old = ref;
+  for (index_t i = 1; i < n0 - 1; ++i)
+    for (index_t j = 1; j < n1 - 1; ++j) set(i, j, 0.25 * (at(i - 1, j) + at(i + 1, j) + at(i, j - 1) + at(i, j + 1)));
+  test_util::expect_close(dist::allgather(u), ref, 1e-15, "5-point stencil");
+  // the ghost rows the stencil needed came out of the slack (blocks of >= 64 rows): the block did not move
+  if (n0 / world.size() >= 64) {
+    EXPECT_EQ(u.local_data().data(), block);
+  }
+  u(lo, slice{}) = u(hi, slice{}) - 0.5 * u(lo, slice{});  // reads ahead only
+  old = ref;
+  for (index_t i = 0; i < n0 - 2; ++i)
+    for (index_t j = 0; j < n1; ++j) set(i, j, at(i + 2, j) - 0.5 * at(i, j));
+  test_util::expect_close(dist::allgather(u), ref, 1e-15, "reads ahead");
+  u(in, in) += u(lo, hi) * 0.5;  // compound, a diagonal neighbour
+  old = ref;
+  for (index_t i = 1; i < n0 - 1; ++i)
+    for (index_t j = 1; j < n1 - 1; ++j) set(i, j, at(i, j) + at(i - 1, j + 1) * 0.5);
+  test_util::expect_close(dist::allgather(u), ref, 1e-15, "compound");
+  u(slice{1, -1, 3}, slice{2, nullopt, 2}) = u(slice{0, -2, 3}, slice{0, -2, 2}) - u(slice{2, nullopt, 3}, slice{2, nullopt, 2});  // strided
+  old = ref;
+  for (index_t i = 1; i < n0 - 1; i += 3)
+    for (index_t j = 2; j < n1; j += 2) set(i, j, at(i - 1, j - 2) - at(i + 1, j));
+  test_util::expect_close(dist::allgather(u), ref, 1e-15, "strided");
+
+  // 3-D: the plane above and the row above (ring of a plane)
+  const index_t m0 = 9, m1 = 70, m2 = 2100;
+  const dist::distribution<3> D3({m0, m1, m2}, {dist::undistributed{}, dist::block{}, dist::undistributed{}}, world);
+  auto g = [](index_t i, index_t j, index_t k) { return static_cast<double>((i * 131 + j * 17 + k) % 1000) * 0.001; };
+  auto w = dist::fromfunction<double>(D3, g);
+  std::vector<double> ref3(static_cast<std::size_t>(m0 * m1 * m2));
+  for (index_t i = 0; i < m0; ++i)
+    for (index_t j = 0; j < m1; ++j)
+      for (index_t k = 0; k < m2; ++k) ref3[static_cast<std::size_t>((i * m1 + j) * m2 + k)] = g(i, j, k);
+  const slice all{};
+  w(slice{1, nullopt}, all, all) = w(slice{0, -1}, all, all) * 2.0 + w(slice{1, nullopt}, all, all);
+  const auto old3 = ref3;
+  for (index_t i = 1; i < m0; ++i)
+    for (index_t j = 0; j < m1; ++j)
+      for (index_t k = 0; k < m2; ++k) {
+        const auto e = static_cast<std::size_t>((i * m1 + j) * m2 + k);
+        ref3[e] = old3[e - static_cast<std::size_t>(m1 * m2)] * 2.0 + old3[e];
+      }
+  test_util::expect_close(dist::allgather(w), ref3, 1e-15, "3-D plane above");
+
+  // 1-D: one row of many pieces; integers
+  const index_t n = 10007;
+  for (const auto& spec : test_util::all_kinds(n, world, 11)) {
+    auto a = dist::fromfunction<long>(dist1(n, spec), [](index_t i) { return static_cast<long>(i % 97) - 40; });
+    std::vector<long> want(static_cast<std::size_t>(n));
+    for (index_t i = 0; i < n; ++i) want[static_cast<std::size_t>(i)] = static_cast<long>(i % 97) - 40;
+    a(slice{1, -1}) += a(slice{0, -2}) * 3 - a(slice{2, nullopt});
+    const auto was = want;
+    for (index_t i = 1; i < n - 1; ++i)
+      want[static_cast<std::size_t>(i)] = was[static_cast<std::size_t>(i)] + was[static_cast<std::size_t>(i - 1)] * 3 - was[static_cast<std::size_t>(i + 1)];
+    EXPECT_EQ(dist::allgather(a), want);
+  }
+}
+
 TEST(views, errors) {
   dist::distribution<2> D({5, 4}, world);
   dist::array<double, 2> a(D);

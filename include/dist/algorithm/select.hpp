@@ -34,13 +34,16 @@ namespace dist {
 namespace detail {
 
 /// True when every rank's block, in local C order, is one stretch of the
-/// C-order flat index (one rank, or block over dim 0 with the other dims
-/// whole), so it can be read as is. The same answer on every rank. Local.
+/// C-order flat index (one rank, or block-like over dim 0 with the other
+/// dims whole), so it can be read as is. The same answer on every rank, and
+/// for every distribution equal to d (a cyclic dim of at most one element
+/// per rank is block-like and equals a block one: a mask and its array
+/// must be read alike). Local.
 template <std::size_t N>
 bool one_stretch(const distribution<N>& d) {
   if (has_unstructured(d)) return false;
   if (d.comm().size() == 1) return true;
-  if (d.replicated() || d.map(0).kind() != dim_kind::block) return false;
+  if (d.replicated() || !d.map(0).is_block_like()) return false;
   for (std::size_t k = 1; k < N; ++k)
     if (d.grid()[k] != 1) return false;
   return true;

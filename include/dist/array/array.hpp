@@ -166,10 +166,10 @@ class array {
   /// Zero-initialised array on `d`. Local.
   explicit array(const dist::distribution<N>& d) : array(d, T{}) {}
   /// Every element `v`. Local.
-  array(const dist::distribution<N>& d, const T& v) : dist_(d), data_(static_cast<std::size_t>(d.local_size()), v) {}
+  array(const dist::distribution<N>& d, const T& v) : dist_(d), slack_(slack_for(d)), data_(allocation(d, slack_), v) {}
   /// Elements left uninitialised. Local.
   array(const dist::distribution<N>& d, detail::uninitialized_t)
-      : dist_(d), data_(static_cast<std::size_t>(d.local_size())) {}
+      : dist_(d), slack_(slack_for(d)), data_(allocation(d, slack_)) {}
   /// Zero-initialised array with ghost layers `h`: h.width(d) on both
   /// sides of dim d, filled by exchange_halo(). Ghosts are allowed on block
   /// and undistributed dims; blocks may be empty or narrower than the width
@@ -214,12 +214,12 @@ class array {
   array copy() const { return *this; }
   /// Deep copy on the same distribution (and with the same ghost layers).
   array(const array& o)
-      : dist_(o.dist_), ghost_(o.ghost_), periodic_(o.periodic_), explicit_halo_(o.explicit_halo_), data_(o.data_) {}
+      : dist_(o.dist_), ghost_(o.ghost_), periodic_(o.periodic_), explicit_halo_(o.explicit_halo_), slack_(o.slack_), data_(o.data_) {}
   /// Takes `o`'s block; `o` keeps its distribution (so it can be assigned
   /// to again, as std::swap does) but no elements.
   array(array&& o) noexcept
       : dist_(o.dist_), ghost_(o.ghost_), periodic_(o.periodic_), explicit_halo_(o.explicit_halo_),
-        data_(std::move(o.data_)), spare_(std::move(o.spare_)), window_(std::move(o.window_)), pin_(std::move(o.pin_)) {}
+        slack_(std::exchange(o.slack_, 0)), data_(std::move(o.data_)), spare_(std::move(o.spare_)), window_(std::move(o.window_)), pin_(std::move(o.pin_)) {}
   /// A window exposing the block (dist::fence) is released with the block,
   /// to be freed by a later fence on every rank (never blocks). Local.
   ~array() {
@@ -231,6 +231,7 @@ class array {
     std::swap(a.ghost_, b.ghost_);
     std::swap(a.periodic_, b.periodic_);
     std::swap(a.explicit_halo_, b.explicit_halo_);
+    std::swap(a.slack_, b.slack_);
     a.data_.swap(b.data_);
     a.spare_.swap(b.spare_);
     a.window_.swap(b.window_);  // a window (or an outside view) stays with the memory it exposes
@@ -257,8 +258,12 @@ class array {
       detail::assign_redistributed(*this, o);
       return *this;
     }
-    if (ghost_ == o.ghost_ && movable() && o.movable()) data_.swap(o.data_);
-    else copy_block(o);  // (an array_view or an array exposed for RMA keeps its memory)
+    if (ghost_ == o.ghost_ && movable() && o.movable()) {
+      data_.swap(o.data_);
+      std::swap(slack_, o.slack_);
+    } else {
+      copy_block(o);
+    }  // (an array_view or an array exposed for RMA keeps its memory)
     return *this;
   }
 
@@ -309,8 +314,8 @@ class array {
   }
   /// The block with its ghost layers: element (i, j, ...) of the padded
   /// block is local element (i - w0, j - w1, ...). For hand-written stencils. Local.
-  local_view<T, N> local_with_ghosts() noexcept { return {data_.data(), padded_shape()}; }
-  local_view<const T, N> local_with_ghosts() const noexcept { return {data_.data(), padded_shape()}; }
+  local_view<T, N> local_with_ghosts() noexcept { return {padded_base(), padded_shape()}; }
+  local_view<const T, N> local_with_ghosts() const noexcept { return {padded_base(), padded_shape()}; }
   /// Ghost width along dim d (0 without a halo). Local.
   index_t ghost_width(std::size_t d) const noexcept { return ghost_[d]; }
   /// True when dim d's ghosts wrap around. Local.
@@ -447,8 +452,29 @@ class array {
     for (std::size_t d = 0; d < N; ++d) off += ghost_[d] * st[d];
     return off;
   }
-  T* origin() noexcept { return data_.data() + origin_offset(); }
-  const T* origin() const noexcept { return data_.data() + origin_offset(); }
+  T* origin() noexcept { return padded_base() + origin_offset(); }
+  const T* origin() const noexcept { return padded_base() + origin_offset(); }
+  // Rows of room kept on each side of dim 0 beyond the ghost layers, so
+  // that implicit ghosts (a stencil's first need, along a distributed
+  // block dim 0) grow without moving the block: one row when the block has
+  // 64 rows or more (at most 3% more memory).
+  static index_t slack_for(const dist::distribution<N>& d) noexcept {
+    const dim_map& m = d.map(0);
+    return m.kind() == dim_kind::block && m.procs() > 1 && d.local_shape()[0] >= 64 ? 1 : 0;
+  }
+  static std::size_t allocation(const dist::distribution<N>& d, index_t slack) noexcept {
+    const auto ls = d.local_shape();
+    return static_cast<std::size_t>(d.local_size() + (slack > 0 ? 2 * slack * (d.local_size() / ls[0]) : 0));  // (slack: ls[0] >= 64)
+  }
+  // The padded block's first element (past the slack rows).
+  T* padded_base() noexcept { return data_.data() + slack_ * row_elements(); }
+  const T* padded_base() const noexcept { return data_.data() + slack_ * row_elements(); }
+  // Elements of one row along dim 0 of the padded block.
+  index_t row_elements() const noexcept {
+    index_t r = 1;
+    for (std::size_t d = 1; d < N; ++d) r *= dist_.local_shape()[d] + 2 * ghost_[d];
+    return r;
+  }
   void check_contiguous() const {
     for (std::size_t d = 1; d < N; ++d)
       if (ghost_[d] != 0 && local_size() > 0)
@@ -474,6 +500,7 @@ class array {
   std::array<index_t, N> ghost_{};    // ghost width on each side of each dim
   std::array<bool, N> periodic_{};
   bool explicit_halo_ = false;        // asked for by the user (else grown on a stencil's first need)
+  index_t slack_ = 0;                 // rows of room on each side of dim 0 (slack_for)
   detail::buffer<T> data_;            // the padded block, row-major
   detail::buffer<T> spare_;           // a second padded block for aliased view assignments (kept)
   std::unique_ptr<detail::rma_window> window_;  // one-sided access (comm/rma.hpp); freed before data_
@@ -577,6 +604,9 @@ struct storage {
   static shape<N> padded_shape(const array<T, N>& a) noexcept { return a.padded_shape(); }
   template <class T, std::size_t N>
   static buffer<T>& data(array<T, N>& a) noexcept { return a.data_; }
+  /// The padded block's first element (ghost layers included) in data(a).
+  template <class T, std::size_t N>
+  static T* padded_base(array<T, N>& a) noexcept { return a.padded_base(); }
   /// True when ghost layers may grow (implicit ghosts on a block that may move).
   template <class T, std::size_t N>
   static bool ghosts_can_grow(const array<T, N>& a) noexcept { return !a.explicit_halo_ && a.movable(); }
@@ -599,7 +629,17 @@ struct storage {
   template <class T, std::size_t N>
   static void grow_ghost(array<T, N>& a, std::size_t d, index_t w) {
     if (a.ghost_[d] >= w || !a.movable()) return;
+    if (d == 0 && w - a.ghost_[0] <= a.slack_) {  // into the slack rows: nothing moves
+      const index_t add = w - a.ghost_[0], pitch = a.row_elements();
+      a.slack_ -= add;
+      a.ghost_[0] = w;
+      T* base = a.padded_base();
+      std::fill_n(base, add * pitch, T{});
+      std::fill_n(base + (a.padded_shape()[0] - add) * pitch, add * pitch, T{});
+      return;
+    }
     array<T, N> b(a.dist_, uninitialized);
+    b.slack_ = 0;
     b.ghost_ = a.ghost_;
     b.ghost_[d] = w;
     b.periodic_ = a.periodic_;
@@ -608,6 +648,7 @@ struct storage {
     b.copy_block(a);
     a.data_.swap(b.data_);
     a.ghost_ = b.ghost_;
+    a.slack_ = 0;
     a.spare_ = buffer<T>();
   }
   /// The spare block (same size as the block; contents unspecified).

@@ -96,7 +96,7 @@ class halo_exchange {
   }
   T* at(const detail::ghost_box<N>& b) const {
     const auto st = detail::storage::strides(*a_);
-    T* p = detail::storage::data(*a_).data();
+    T* p = detail::storage::padded_base(*a_);
     for (std::size_t e = 0; e < N; ++e) p += b.at[e] * st[e];
     return p;
   }

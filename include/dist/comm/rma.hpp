@@ -284,8 +284,8 @@ void fence(array<T, N>& a) {
       if (a.distribution().map(d).kind() == dim_kind::unstructured)
         throw distribution_error("dist::fence: one-sided access needs structured dims, but dim " + std::to_string(d) +
                                  " is unstructured (redistribute first)");
-    auto& data = detail::storage::data(a);
-    w = std::make_unique<detail::rma_window>(data.data(), data.size() * sizeof(T), a.comm());
+    const std::size_t padded = static_cast<std::size_t>(detail::product(detail::storage::padded_shape(a)));
+    w = std::make_unique<detail::rma_window>(detail::storage::padded_base(a), padded * sizeof(T), a.comm());
   }
   if (w->local()) return;
   const MPI_Win win = w->handle();

@@ -322,6 +322,14 @@ class dim_map {
     return a.nb_ == b.nb_;  // both genuinely block-cyclic
   }
 
+  /// True when each coordinate owns one contiguous range, in coordinate
+  /// order: block and undistributed maps, and cyclic or block-cyclic ones
+  /// with at most one block per coordinate (which compare equal to the
+  /// block map of the same ranges). Local.
+  bool is_block_like() const noexcept {
+    return kind_ == dim_kind::block || kind_ == dim_kind::undistributed || nb_ * p_ >= n_;
+  }
+
  private:
   struct unstructured_state {
     std::vector<index_t> indices;                        // local order
@@ -366,10 +374,6 @@ class dim_map {
     return num;
   }
 
-  // A block-cyclic layout with at most one block per coordinate is a block layout.
-  bool is_block_like() const noexcept {
-    return kind_ == dim_kind::block || kind_ == dim_kind::undistributed || nb_ * p_ >= n_;
-  }
   index_t block_like_start(int c) const noexcept {
     if (kind_ == dim_kind::block || kind_ == dim_kind::undistributed) return block_start(c);
     return std::min<index_t>(static_cast<index_t>(c) * nb_, n_);

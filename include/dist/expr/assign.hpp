@@ -72,16 +72,25 @@ void evaluate_affine(array<T, P>& par, bind_context<P>& ctx, const X& x, Op op, 
   ctx.dst->strides = dst_st;
   auto b = bind(x, ctx);
   T* out = dst;
-  if (ctx.notes.hazard) {
+  // a stencil reading its own target in place, through a short queue of
+  // computed pieces, when its reads share the destination's strides and
+  // reach back less than a quarter of the block (else: the spare block)
+  bool lagged = false;
+  if constexpr (std::is_same_v<Wait, std::nullptr_t>)
+    lagged = ctx.notes.hazard && ctx.notes.alias_same_strides && rows_ascend(dst_st, ls) &&
+             lag_elements(ctx.notes.alias_lowest, ls[P - 1], dst_st[P - 1]) <= std::max<index_t>(index_t{1} << 16, product(ls) / 4);
+  if (ctx.notes.hazard && !lagged) {
     buffer<T>& old = storage::data(par);
     buffer<T>& fresh = storage::spare(par);
     out = fresh.data() + (dst - old.data());
-    if (box && std::is_same_v<Op, assign_to>) copy_outside_box(old.data(), fresh.data(), storage::padded_shape(par), at, ls);
+    const index_t base = storage::padded_base(par) - old.data();  // (past the slack rows)
+    if (box && std::is_same_v<Op, assign_to>) copy_outside_box(old.data() + base, fresh.data() + base, storage::padded_shape(par), at, ls);
     else std::copy_n(old.data(), old.size(), fresh.data());
   }
   const auto loop = [&] {
     if constexpr (std::is_same_v<Wait, std::nullptr_t>) {
-      run_assign(out, dst_st, ls, b, op);
+      if (lagged) run_assign_lagged(out, dst_st, ls, b, op, ctx.notes.alias_lowest);
+      else run_assign(out, dst_st, ls, b, op);
     } else {  // the positions that read no ghost first, while the exchange is in flight
       index<P> in_lo{}, in_hi = ls;
       if (ctx.notes.reads_ghosts)
@@ -98,7 +107,7 @@ void evaluate_affine(array<T, P>& par, bind_context<P>& ctx, const X& x, Op op, 
   };
   if constexpr (has_user_code_v<X>) agree_on_errors(par.comm(), loop);  // a user callable threw on some rank: on every rank
   else loop();
-  if (ctx.notes.hazard) storage::swap_spare(par);
+  if (ctx.notes.hazard && !lagged) storage::swap_spare(par);
 }
 
 /// Digest of the layouts of x's array operands (views: their parent's

@@ -72,6 +72,10 @@ template <std::size_t N>
 struct binding_notes {
   std::vector<std::shared_ptr<void>> keep;
   bool hazard = false;
+  // the aliased reads (hazard): all at the destination's strides (else
+  // false), the lowest at this offset in elements from the position written
+  bool alias_same_strides = true;
+  index_t alias_lowest = 0;
   std::vector<std::pair<const void*, ghost_request<N>>> exchanged{};
   bool reads_ghosts = false;
   std::array<index_t, N> safe_lo{}, safe_hi{};
@@ -230,8 +234,12 @@ void check_same_ranks(const communicator& c, const bind_context<N>& ctx) {
 /// assignment needs a temporary.
 template <class T, std::size_t N>
 void note_alias(const void* parent, const T* base, const std::array<index_t, N>& strides, bind_context<N>& ctx) {
-  if (ctx.dst && parent == ctx.dst->array && (static_cast<const void*>(base) != ctx.dst->memory || strides != ctx.dst->strides))
-    ctx.notes.hazard = true;
+  if (!ctx.dst || parent != ctx.dst->array || (static_cast<const void*>(base) == ctx.dst->memory && strides == ctx.dst->strides))
+    return;
+  const index_t delta = base - static_cast<const T*>(ctx.dst->memory);
+  ctx.notes.alias_lowest = ctx.notes.hazard ? std::min(ctx.notes.alias_lowest, delta) : delta;
+  ctx.notes.alias_same_strides = ctx.notes.alias_same_strides && strides == ctx.dst->strides;
+  ctx.notes.hazard = true;
 }
 
 /// Binds an M-d array whose dim k lies along destination dim dim_of[k].

@@ -7,7 +7,10 @@
 #include <algorithm>
 #include <array>
 #include <cstdint>
+#include <deque>
+#include <memory>
 #include <type_traits>
+#include <vector>
 
 #if defined(__SSE2__)
 #include <emmintrin.h>
@@ -114,6 +117,94 @@ void run_assign(T* dst, const std::array<index_t, N>& dst_st, const shape<N>& ls
 #endif
   // (the loop inline here rather than in a lambda: faster on the 5-point stencil of bench_laplace)
   run_assign_box(dst, dst_st, index<N>{}, ls, b, op);
+}
+
+/// True when the rows of a block of extents `ls` at strides `st` lie in
+/// ascending memory order without overlapping (each dim's stride passes the
+/// span of the dims inside it): the order run_assign_lagged needs. Local.
+template <std::size_t N>
+bool rows_ascend(const std::array<index_t, N>& st, const shape<N>& ls) {
+  index_t span = 0;
+  for (std::size_t k = N; k-- > 0;) {
+    if (ls[k] <= 1) continue;
+    if (st[k] <= span) return false;
+    span += (ls[k] - 1) * st[k];
+  }
+  return true;
+}
+
+/// The piece of a row run_assign_lagged computes at a time (elements).
+inline constexpr index_t lag_piece = 2048;
+
+/// Elements run_assign_lagged holds at most for reads reaching `lowest`
+/// elements from the position written, at destination strides with
+/// innermost stride `is`: the addresses between the lowest pending read
+/// and the piece being computed, plus one piece.
+inline index_t lag_elements(index_t lowest, index_t inner, index_t is) {
+  const index_t piece = std::min(inner, lag_piece);
+  return (lowest < 0 ? -lowest : 0) + 2 * piece * is + piece;
+}
+
+/// dst op= b as run_assign, for a destination that operands also read at
+/// other positions, each such read `lowest` or more elements from the
+/// position being written, at the destination's strides (a stencil reading
+/// its own target: u(1:-1) = u(:-2) + u(2:)). Each piece of a row is
+/// computed into a small queue and written once no later read can reach
+/// it, so the result is the one a temporary copy would give without a
+/// second block (no allocation, one pass over memory). The rows must
+/// ascend in memory (rows_ascend). Local.
+template <class T, std::size_t N, class B, class Op>
+void run_assign_lagged(T* dst, const std::array<index_t, N>& dst_st, const shape<N>& ls, B& b, Op op, index_t lowest) {
+  if (product(ls) == 0) return;
+  using V = std::remove_cvref_t<decltype(b.at(0))>;
+  const index_t inner = ls[N - 1], is = dst_st[N - 1], piece = std::min(inner, lag_piece);
+  const bool contiguous = b.contiguous() && is == 1;
+  struct pending {
+    index_t at, n;  // first element's offset from dst, length
+    V* vals;
+  };
+  std::deque<pending> queue;
+  std::vector<std::unique_ptr<V[]>> slots;
+  std::vector<V*> free_slots;
+  // writes the queued pieces that end below offset `limit` (all of them when last)
+  const auto flush = [&](index_t limit, bool last) {
+    while (!queue.empty()) {
+      const pending p = queue.front();
+      if (!last && p.at + (p.n - 1) * is >= limit) break;
+      T* d = dst + p.at;
+      if constexpr (std::is_same_v<Op, assign_to> && std::is_same_v<V, T>) {
+        if (is == 1) std::copy_n(p.vals, p.n, d);
+        else
+          for (index_t i = 0; i < p.n; ++i) d[i * is] = p.vals[i];
+      } else {
+        for (index_t i = 0; i < p.n; ++i) op(d[i * is], p.vals[i]);
+      }
+      free_slots.push_back(p.vals);
+      queue.pop_front();
+    }
+  };
+  index<N> o{};
+  do {
+    b.set_row(o.data());
+    index_t row = 0;
+    for (std::size_t k = 0; k + 1 < N; ++k) row += o[k] * dst_st[k];
+    for (index_t c0 = 0; c0 < inner; c0 += piece) {
+      const index_t n = std::min(piece, inner - c0), at = row + c0 * is;
+      flush(at + lowest, false);  // no read from here on reaches below at + lowest
+      if (free_slots.empty()) {
+        slots.push_back(std::make_unique_for_overwrite<V[]>(static_cast<std::size_t>(piece)));
+        free_slots.push_back(slots.back().get());
+      }
+      V* s = free_slots.back();
+      free_slots.pop_back();
+      if (contiguous)
+        for (index_t i = 0; i < n; ++i) s[i] = b.at(c0 + i);
+      else
+        for (index_t i = 0; i < n; ++i) s[i] = b.at_strided(c0 + i);
+      queue.push_back({at, n, s});
+    }
+  } while (next_row(o, ls));
+  flush(0, true);
 }
 
 /// Calls f(lo, ext) for boxes that tile the block [0, ls) minus the box
