@@ -181,7 +181,8 @@ int main(int argc, char** argv) {
   // The planners alone, for one simulated rank of P = 64, 4096, 65536: time, peers and the
   // plan's run groups (its memory), for n = 10^9 elements. Kinds: redistribution block -> cyclic
   // (every rank a peer: inherent), block -> block with other bounds (few peers), a 2-D
-  // block x block -> block_cyclic{64} x block_cyclic{64}, and a flat plan (reshape of a
+  // block x block -> block_cyclic{64} x block_cyclic{64}, an alignment plan with a fan-out
+  // (a vector broadcast along the rows of a 2-D array), and a flat plan (reshape of a
   // (P*1000, 10^6/P) row-block array to 1-D block).
   if (world.rank() == 0) {
     const index_t n = quick ? 1'000'000 : 1'000'000'000;
@@ -230,6 +231,24 @@ int main(int argc, char** argv) {
             {0, 1}, {}, {});
         const double t = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
         line("block2_to_block_cyclic64_2d", P, n, t, plan.first.peers.size(), plan.second.peers.size(), groups(plan.first) + groups(plan.second));
+      }
+      {  // alignment with a fan-out: a 1-D block vector of length m1 broadcast along the rows of an (m0, m1) block x block array
+        int g0 = 1;
+        while (g0 * g0 < P) g0 *= 2;
+        const int g1 = P / g0;
+        const index_t m0 = 1000, m1 = n / m0;
+        const int c1 = r % g1;
+        dist::detail::fan_out fan;
+        fan.grid = {g0, g1};
+        fan.dim_of = {1};
+        fan.spread.resize(2);
+        for (int c = 0; c < g0; ++c) fan.spread[0].push_back(c);  // the destination's row coordinates (all hold rows)
+        const auto t0 = std::chrono::steady_clock::now();
+        const auto plan = dist::detail::build_plan<1>(input1{{dist::dim_map::block(m1, P, r)}, {P}, false, r, P},
+                                                      input1{{dist::dim_map::block(m1, g1, c1)}, {g1}, false, r, P}, {0}, {}, {}, &fan);
+        const double t = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+        line("broadcast_vector_along_rows_2d", P, m0 * m1, t, plan.first.peers.size(), plan.second.peers.size(),
+             groups(plan.first) + groups(plan.second));
       }
       {  // flat: (P*1000, n/(P*1000)) row blocks -> 1-D block
         const index_t rows = index_t(P) * 1000, cols = n / rows;
