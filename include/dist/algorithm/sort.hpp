@@ -310,44 +310,48 @@ std::vector<char> group_starts(const communicator& c, const T* v, index_t n, Key
 
 // ---- sort, argsort ----
 
+namespace detail {
+/// sort (Index = false) or argsort (true) of `e` along `axis`: lines held
+/// whole on a rank sort in place (N-D arrays move to such a layout and
+/// back); a distributed 1-D array takes the sample sort. Collective.
+template <bool Index, class E>
+array<std::conditional_t<Index, index_t, value_of<E>>, ndim_of<E>> sort_any(const E& e, int axis, const char* op) {
+  constexpr std::size_t N = ndim_of<E>;
+  using T = value_of<E>;
+  const auto& a = as_array(e);
+  int ax = 0;
+  agree(a.comm(), op, [&] { ax = normalise_axis<N>(axis, op); }, arg("shapes", a.shape()), arg("axes", axis));
+  if (N > 1 || holds_whole(a.distribution(), 0)) return sort_along<Index>(a, static_cast<std::size_t>(ax), op);
+  array<std::conditional_t<Index, index_t, T>, N> out(a.distribution(), uninitialized);
+  if constexpr (Index) {
+    buffer<keyed<T>> chunk;
+    const auto st = sorted_keyed(a, chunk, op);
+    std::vector<index_t> pos(static_cast<std::size_t>(st.my_count()));
+    for (std::size_t i = 0; i < pos.size(); ++i) pos[i] = chunk.data()[i].pos;
+    place(st, pos.data(), out, op);
+  } else {
+    buffer<T> chunk;
+    const auto st = sorted_values(a, chunk, op);
+    place(st, chunk.data(), out, op);
+  }
+  return out;
+}
+}  // namespace detail
+
 /// The elements of `e` sorted along `axis` (negative counts from the end;
 /// default the last), stably with NaN last: the same result for any rank
 /// count and layout. The result has e's layout. index_error on every rank
 /// for a bad axis. Collective.
 template <expression E>
-array<detail::value_of<E>, detail::ndim_of<E>> sort(const E& e, int axis = -1) {
-  constexpr std::size_t N = detail::ndim_of<E>;
-  const auto& a = detail::as_array(e);
-  int ax = 0;
-  detail::agree(a.comm(), "dist::sort", [&] { ax = detail::normalise_axis<N>(axis, "dist::sort"); }, detail::arg("shapes", a.shape()),
-                detail::arg("axes", axis));
-  if (N > 1 || detail::holds_whole(a.distribution(), 0)) return detail::sort_along<false>(a, static_cast<std::size_t>(ax), "dist::sort");
-  using T = detail::value_of<E>;
-  detail::buffer<T> chunk;
-  const auto st = detail::sorted_values(a, chunk, "dist::sort");
-  array<T, N> out(a.distribution(), uninitialized);
-  detail::place(st, chunk.data(), out, "dist::sort");
-  return out;
+array<detail::value_of<E>, detail::ndim_of<E>> sort(const E& e, int axis = -1) {  // collective: sort_any (agrees)
+  return detail::sort_any<false>(e, axis, "dist::sort");
 }
 
 /// The indices along `axis` that sort `e` (stable, NaN last), with e's
 /// layout: take_along_axis(e, argsort(e)) == sort(e). Collective.
 template <expression E>
-array<index_t, detail::ndim_of<E>> argsort(const E& e, int axis = -1) {
-  constexpr std::size_t N = detail::ndim_of<E>;
-  const auto& a = detail::as_array(e);
-  int ax = 0;
-  detail::agree(a.comm(), "dist::argsort", [&] { ax = detail::normalise_axis<N>(axis, "dist::argsort"); }, detail::arg("shapes", a.shape()),
-                detail::arg("axes", axis));
-  if (N > 1 || detail::holds_whole(a.distribution(), 0)) return detail::sort_along<true>(a, static_cast<std::size_t>(ax), "dist::argsort");
-  using T = detail::value_of<E>;
-  detail::buffer<detail::keyed<T>> chunk;
-  const auto st = detail::sorted_keyed(a, chunk, "dist::argsort");
-  std::vector<index_t> pos(static_cast<std::size_t>(st.my_count()));
-  for (std::size_t i = 0; i < pos.size(); ++i) pos[i] = chunk.data()[i].pos;
-  array<index_t, N> out(a.distribution(), uninitialized);
-  detail::place(st, pos.data(), out, "dist::argsort");
-  return out;
+array<index_t, detail::ndim_of<E>> argsort(const E& e, int axis = -1) {  // collective: sort_any (agrees)
+  return detail::sort_any<true>(e, axis, "dist::argsort");
 }
 
 // ---- unique ----

@@ -20,13 +20,12 @@
 #pragma once
 
 #include <array>
-#include <list>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "../core/error.hpp"
-#include "../core/finalize.hpp"
+#include "../core/mru_cache.hpp"
 #include "../distribution/distribution.hpp"
 #include "array.hpp"
 #include "slice.hpp"
@@ -161,21 +160,10 @@ std::shared_ptr<const view_layout<N>> cached_view_layout(const distribution<N>& 
     std::array<slice_range, N> ranges;
     std::shared_ptr<const view_layout<N>> layout;
   };
-  static std::list<entry> cache;
-  static const bool hooked = [] {
-    on_finalize([] { cache.clear(); });
-    return true;
-  }();
-  (void)hooked;
-  for (auto it = cache.begin(); it != cache.end(); ++it)
-    if (it->ranges == r && it->parent.shares_state(pd)) {
-      cache.splice(cache.begin(), cache, it);
-      return cache.front().layout;
-    }
-  auto L = std::make_shared<const view_layout<N>>(make_view_layout(pd, r));
-  cache.push_front({pd, r, L});
-  if (cache.size() > 32) cache.pop_back();
-  return L;
+  return mru_cache<entry>::instance(32)
+      .find_or_make([&](const entry& e) { return e.ranges == r && e.parent.shares_state(pd); },
+                    [&] { return entry{pd, r, std::make_shared<const view_layout<N>>(make_view_layout(pd, r))}; })
+      .layout;
 }
 
 /// Offset of view-local position l along dim d of layout L, in parent-local units.

@@ -9,12 +9,11 @@
 #pragma once
 
 #include <array>
-#include <list>
 #include <memory>
 #include <string>
 #include <vector>
 
-#include "../core/finalize.hpp"
+#include "../core/mru_cache.hpp"
 #include "../distribution/distribution.hpp"
 #include "exchange.hpp"
 #include "plan.hpp"
@@ -180,24 +179,12 @@ template <std::size_t M, std::size_t N>
 std::shared_ptr<const alignment_plan<M, N>> cached_alignment(const distribution<M>& from, const distribution<N>& to,
                                                              const std::array<int, M>& dim_of) {
   using plan = alignment_plan<M, N>;
-  static std::list<std::shared_ptr<const plan>> cache;
-  static const bool hooked = [] {
-    on_finalize([] { cache.clear(); });
-    return true;
-  }();
-  (void)hooked;
-  for (auto it = cache.begin(); it != cache.end(); ++it) {
-    const plan& p = **it;
-    if (p.dim_of() == dim_of && same_key(p.from(), from) && same_key(p.to(), to)) {
-      cache.splice(cache.begin(), cache, it);  // most recently used first
-      return cache.front();
-    }
-  }
-  auto p = std::make_shared<const plan>(from, to, dim_of);
-  ++alignment_plans_built;
-  cache.push_front(p);
-  if (cache.size() > 32) cache.pop_back();
-  return p;
+  return mru_cache<std::shared_ptr<const plan>>::instance(32).find_or_make(
+      [&](const auto& p) { return p->dim_of() == dim_of && same_key(p->from(), from) && same_key(p->to(), to); },
+      [&] {
+        ++alignment_plans_built;
+        return std::make_shared<const plan>(from, to, dim_of);
+      });
 }
 
 }  // namespace detail

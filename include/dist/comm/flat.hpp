@@ -23,11 +23,10 @@
 
 #include <algorithm>
 #include <array>
-#include <list>
 #include <memory>
 #include <vector>
 
-#include "../core/finalize.hpp"
+#include "../core/mru_cache.hpp"
 #include "../distribution/distribution.hpp"
 #include "alignment.hpp"
 #include "exchange.hpp"
@@ -349,24 +348,13 @@ template <std::size_t M, std::size_t N>
 std::shared_ptr<const flat_plan<M, N>> cached_flat(const distribution<M>& from, const distribution<N>& to,
                                                    const flat_walk& wf, const flat_walk& wt, const char* op) {
   using plan = flat_plan<M, N>;
-  static std::list<std::shared_ptr<const plan>> cache;
-  static const bool hooked = [] {
-    on_finalize([] { cache.clear(); });
-    return true;
-  }();
-  (void)hooked;
-  for (auto it = cache.begin(); it != cache.end(); ++it) {
-    const plan& p = **it;
-    if (p.from_walk() == wf && p.to_walk() == wt && same_key(p.from(), from) && same_key(p.to(), to)) {
-      cache.splice(cache.begin(), cache, it);
-      return cache.front();
-    }
-  }
-  auto p = std::make_shared<const plan>(from, to, wf, wt, op);
-  ++flat_plans_built;
-  cache.push_front(p);
-  if (cache.size() > 16) cache.pop_back();
-  return p;
+  return mru_cache<std::shared_ptr<const plan>>::instance(16).find_or_make(
+      [&](const auto& p) { return p->from_walk() == wf && p->to_walk() == wt && same_key(p->from(), from) && same_key(p->to(), to); },
+      [&] {
+        auto p = std::make_shared<const plan>(from, to, wf, wt, op);
+        ++flat_plans_built;
+        return p;
+      });
 }
 
 }  // namespace detail
