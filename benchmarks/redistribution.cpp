@@ -191,7 +191,7 @@ int main(int argc, char** argv) {
     const auto groups = [](const auto& side) {
       std::size_t g = 0;
       for (const auto& d : side.dims)
-        for (const auto& rl : d) g += rl.size();
+        for (const auto& [c, rl] : d) g += rl.size();
       return g;
     };
     const auto line = [](const char* kind, int P, index_t size, double t, std::size_t sp, std::size_t rp, std::size_t g) {

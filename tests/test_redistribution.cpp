@@ -253,7 +253,7 @@ TEST(plan, simulated_ranks_of_4096) {
         // each of my elements goes to a different rank, up to all P
         EXPECT_EQ(send0.peers.size(), static_cast<std::size_t>(std::min<index_t>(P, f.map(1000).local_size())));
         // one strided run group per peer: O(peers) plan, not O(n)
-        for (const auto& rl : send0.dims[0]) EXPECT_LE(rl.size(), 1u);
+        for (const auto& [c, rl] : send0.dims[0]) EXPECT_LE(rl.size(), 1u);
       }
     }
 }

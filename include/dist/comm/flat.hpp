@@ -232,10 +232,8 @@ inline void append_strided(run_list& rl, index_t start, index_t step, index_t co
 template <std::size_t M, std::size_t N>
 std::pair<side_plan<1>, side_plan<1>> build_flat_plan(const flat_side<M>& src, const flat_side<N>& dst, int P) {
   side_plan<1> send, recv;
-  send.dims[0].resize(static_cast<std::size_t>(P));
-  recv.dims[0].resize(static_cast<std::size_t>(P));
   const int me = dst.in.rank;  // in the destination's numbering (send peers)
-  auto sends = [&](int r, index_t l, index_t step, index_t n) { append_strided(send.dims[0][static_cast<std::size_t>(r)], l, step, n); };
+  auto sends = [&](int r, index_t l, index_t step, index_t n) { append_strided(send.dims[0][r], l, step, n); };
   my_stream_runs(src, [&](index_t s, index_t l, index_t step, index_t n) {
     if (src.in.replicated && dst.in.replicated) {
       sends(me, l, step, n);
@@ -250,17 +248,17 @@ std::pair<side_plan<1>, side_plan<1>> build_flat_plan(const flat_side<M>& src, c
   });
   my_stream_runs(dst, [&](index_t s, index_t l, index_t step, index_t n) {
     if (src.in.replicated) {
-      append_strided(recv.dims[0][static_cast<std::size_t>(src.in.rank)], l, step, n);
+      append_strided(recv.dims[0][src.in.rank], l, step, n);
       return;
     }
     owner_pieces(src, s, n, [&](int r, index_t k) {
-      append_strided(recv.dims[0][static_cast<std::size_t>(r)], l, step, k);
+      append_strided(recv.dims[0][r], l, step, k);
       l += k * step;
     });
   });
   for (side_plan<1>* side : {&send, &recv}) {
-    for (int r = 0; r < P; ++r) {
-      const index_t c = positions(side->dims[0][static_cast<std::size_t>(r)]);
+    for (const auto& [r, rl] : side->dims[0]) {
+      const index_t c = positions(rl);
       if (c > 0) side->peers.push_back({r, c, {r}});
       side->total += c;
     }
@@ -318,7 +316,7 @@ class flat_plan {
   std::size_t run_groups() const noexcept {
     std::size_t n = 0;
     for (const auto* s : {&x_.send_side(), &x_.recv_side()})
-      for (const auto& rl : s->dims[0]) n += rl.size();
+      for (const auto& [r, rl] : s->dims[0]) n += rl.size();
     return n;
   }
   void keep_scratch_up_to(std::size_t bytes) noexcept { x_.keep_scratch_up_to(bytes); }

@@ -12,6 +12,7 @@
 #pragma once
 
 #include <algorithm>
+#include <utility>
 #include <array>
 #include <numeric>
 #include <vector>
@@ -57,6 +58,48 @@ inline index_t positions(const run_list& rl) noexcept {
   return n;
 }
 
+/// Run lists by the other side's coordinate along one dim: only the
+/// coordinates given runs are held, in increasing order, so a rank with few
+/// peers holds few lists however large the grid (no O(P) vector). Local.
+class coord_lists {
+ public:
+  using entry = std::pair<int, run_list>;
+  /// The list of coordinate c, added empty when absent: O(1) for a
+  /// coordinate past every held one, else O(log held) (plus the insertion).
+  run_list& operator[](int c) {
+    if (items_.empty() || items_.back().first < c) return items_.emplace_back(c, run_list{}).second;
+    auto it = std::lower_bound(items_.begin(), items_.end(), c, [](const entry& e, int v) { return e.first < v; });
+    if (it == items_.end() || it->first != c) it = items_.insert(it, entry{c, run_list{}});
+    return it->second;
+  }
+  /// The list of coordinate c (empty when none). O(log held).
+  const run_list& at(int c) const {
+    static const run_list none;
+    auto it = std::lower_bound(items_.begin(), items_.end(), c, [](const entry& e, int v) { return e.first < v; });
+    return it != items_.end() && it->first == c ? it->second : none;
+  }
+  std::vector<entry>::const_iterator begin() const noexcept { return items_.begin(); }
+  std::vector<entry>::const_iterator end() const noexcept { return items_.end(); }
+  /// Coordinates held.
+  std::size_t size() const noexcept { return items_.size(); }
+  /// Builds the lists from pieces given in any coordinate order: each
+  /// coordinate's pieces keep their order (merged as append_run merges;
+  /// strided groups kept whole). O(pieces log pieces).
+  static coord_lists from_pieces(std::vector<std::pair<int, run_group>>& pieces) {
+    std::stable_sort(pieces.begin(), pieces.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+    coord_lists out;
+    for (const auto& [c, g] : pieces) {
+      run_list& rl = out[c];
+      if (g.count == 1) append_run(rl, g.start, g.len);
+      else rl.push_back(g);
+    }
+    return out;
+  }
+
+ private:
+  std::vector<entry> items_;
+};
+
 /// My global indices along a structured dim as strided run groups of
 /// global positions, in closed form: O(1) groups for every kind (a cyclic
 /// dim is one strided group), never one per element. Unstructured dims:
@@ -87,13 +130,15 @@ inline run_list dim_groups(const dim_map& m) {
 // Splits my run [g0, g0+len) at local l0 by a (block-)cyclic `other`: the
 // partial blocks at either end as single runs, the full blocks between as one
 // strided group per coordinate. O(q) however long the run.
-inline void split_run_cyclic(std::vector<run_list>& out, index_t g0, index_t l0, index_t len, const dim_map& other) {
+// `put(c, group)` receives the pieces.
+template <class Put>
+void split_run_cyclic(Put&& put, index_t g0, index_t l0, index_t len, const dim_map& other) {
   const index_t nb = other.block_size(), q = other.procs(), g1 = g0 + len;
-  const auto coord = [&](index_t b) { return static_cast<std::size_t>(b % q); };
+  const auto coord = [&](index_t b) { return static_cast<int>(b % q); };
   index_t bf = g0 / nb, be = g1 / nb;  // full blocks [bf, be)
   if (g0 % nb) {
     const index_t e = std::min(g1, (bf + 1) * nb);
-    append_run(out[coord(bf)], l0, e - g0);
+    put(coord(bf), run_group{l0, e - g0, e - g0, 1});
     ++bf;
   }
   if (bf < be) {
@@ -102,12 +147,10 @@ inline void split_run_cyclic(std::vector<run_list>& out, index_t g0, index_t l0,
       if (b >= be) continue;
       const index_t count = (be - 1 - b) / q + 1;
       const index_t start = l0 + b * nb - g0;
-      auto& rl = out[static_cast<std::size_t>(c)];
-      if (count == 1) append_run(rl, start, nb);
-      else rl.push_back({start, nb, q * nb, count});
+      put(static_cast<int>(c), count == 1 ? run_group{start, nb, nb, 1} : run_group{start, nb, q * nb, count});
     }
   }
-  if (g1 % nb && be >= bf) append_run(out[coord(be)], l0 + be * nb - g0, g1 - be * nb);
+  if (g1 % nb && be >= bf) put(coord(be), run_group{l0 + be * nb - g0, g1 - be * nb, g1 - be * nb, 1});
 }
 
 /// Splits my indices along one dimension by the coordinate owning them on
@@ -115,9 +158,10 @@ inline void split_run_cyclic(std::vector<run_list>& out, index_t g0, index_t l0,
 /// coordinate c of `other` owns, in increasing global order. `other_coord`,
 /// when given, is the other side's coordinate of each of my local positions
 /// (needed when `other` is unstructured). Structured pairs cost O(p) per
-/// run group, not O(indices).
-inline std::vector<run_list> split_dim(const dim_map& mine, const dim_map& other, const std::vector<int>* other_coord) {
-  std::vector<run_list> out(static_cast<std::size_t>(other.procs()));
+/// run group, not O(indices); block targets only visit the coordinates my
+/// indices reach; the result holds only coordinates with runs.
+inline coord_lists split_dim(const dim_map& mine, const dim_map& other, const std::vector<int>* other_coord) {
+  coord_lists out;
   const bool mine_structured = mine.kind() != dim_kind::unstructured;
   const bool other_blocks = other.kind() == dim_kind::block || other.kind() == dim_kind::undistributed;
   if (!other_coord && mine_structured && other_blocks) {
@@ -131,30 +175,36 @@ inline std::vector<run_list> split_dim(const dim_map& mine, const dim_map& other
     }
     for (int c = c0; c <= c1; ++c) {
       const index_t lo = mine.count_below(other.block_start(c)), hi = mine.count_below(other.block_start(c + 1));
-      if (hi > lo) append_run(out[static_cast<std::size_t>(c)], lo, hi - lo);
+      if (hi > lo) append_run(out[c], lo, hi - lo);
     }
     return out;
   }
-  for (const auto& r : mine.runs()) {
-    if (other_coord) {
+  if (other_coord) {  // a coordinate per index (an unstructured other side): O(indices) anyway
+    std::vector<run_list> dense(static_cast<std::size_t>(other.procs()));
+    for (const auto& r : mine.runs())
       for (index_t j = 0; j < r.length; ++j)
-        append_run(out[static_cast<std::size_t>((*other_coord)[static_cast<std::size_t>(r.local + j)])], r.local + j, 1);
-      continue;
-    }
+        append_run(dense[static_cast<std::size_t>((*other_coord)[static_cast<std::size_t>(r.local + j)])], r.local + j, 1);
+    for (std::size_t c = 0; c < dense.size(); ++c)
+      if (!dense[c].empty()) out[static_cast<int>(c)] = std::move(dense[c]);
+    return out;
+  }
+  std::vector<std::pair<int, run_group>> pieces;
+  const auto put = [&](int c, const run_group& g) { pieces.emplace_back(c, g); };
+  for (const auto& r : mine.runs()) {
     if ((other.kind() == dim_kind::cyclic || other.kind() == dim_kind::block_cyclic) &&
         r.length > 2 * other.block_size() * other.procs()) {
-      split_run_cyclic(out, r.global, r.local, r.length, other);
+      split_run_cyclic(put, r.global, r.local, r.length, other);
       continue;
     }
     const index_t end = r.global + r.length;
     for (index_t g = r.global; g < end;) {
       const int c = other.owner(g);
       const index_t e = std::min(end, other.run_end(g));
-      append_run(out[static_cast<std::size_t>(c)], r.local + (g - r.global), e - g);
+      put(c, run_group{r.local + (g - r.global), e - g, e - g, 1});
       g = e;
     }
   }
-  return out;
+  return coord_lists::from_pieces(pieces);
 }
 
 /// One peer of one side: its rank and, per stream dim, the coordinate whose
@@ -169,7 +219,7 @@ struct plan_peer {
 /// One side (send or receive) of a plan. Stream dim k is source dim k.
 template <std::size_t N>
 struct side_plan {
-  std::array<std::vector<run_list>, N> dims;  // [stream dim][other coordinate]
+  std::array<coord_lists, N> dims;  // [stream dim]: run lists by other coordinate
   std::vector<plan_peer<N>> peers;            // sorted by rank
   index_t total = 0;
 };
@@ -250,8 +300,8 @@ std::pair<side_plan<N>, side_plan<N>> build_plan(const plan_side_input<N>& src, 
   auto enumerate = [&](side_plan<N>& side, auto&& rank_of) {
     std::array<std::vector<int>, N> nz;
     for (std::size_t k = 0; k < N; ++k)
-      for (std::size_t c = 0; c < side.dims[k].size(); ++c)
-        if (positions(side.dims[k][c]) > 0) nz[k].push_back(static_cast<int>(c));
+      for (const auto& [c, rl] : side.dims[k])
+        if (positions(rl) > 0) nz[k].push_back(c);
     for (std::size_t k = 0; k < N; ++k)
       if (nz[k].empty()) return;
     std::array<std::size_t, N> o{};
@@ -260,7 +310,7 @@ std::pair<side_plan<N>, side_plan<N>> build_plan(const plan_side_input<N>& src, 
       index_t count = 1;
       for (std::size_t k = 0; k < N; ++k) {
         coord[k] = nz[k][o[k]];
-        count *= positions(side.dims[k][static_cast<std::size_t>(coord[k])]);
+        count *= positions(side.dims[k].at(coord[k]));
       }
       rank_of(coord, count);
       if (!next_index(o, [&](std::size_t k) { return nz[k].size(); })) return;
@@ -304,10 +354,10 @@ void for_each_group(const side_plan<N>& side, const plan_peer<N>& p, const std::
   // expand the outer dims' run groups to position lists (small: one per index)
   std::array<std::vector<index_t>, N> pos;
   for (std::size_t k = 0; k + 1 < N; ++k)
-    for (const auto& g : side.dims[k][static_cast<std::size_t>(p.coord[k])])
+    for (const auto& g : side.dims[k].at(p.coord[k]))
       for (index_t i = 0; i < g.count; ++i)
         for (index_t j = 0; j < g.len; ++j) pos[k].push_back(g.start + i * g.stride + j);
-  const run_list& inner = side.dims[N - 1][static_cast<std::size_t>(p.coord[N - 1])];
+  const run_list& inner = side.dims[N - 1].at(p.coord[N - 1]);
   const index_t ms = mstrides[N - 1];
   shape<N> rows{};
   for (std::size_t k = 0; k < N; ++k) rows[k] = k + 1 < N ? static_cast<index_t>(pos[k].size()) : 1;

@@ -84,9 +84,9 @@ inline stretches widen(stretches st, index_t k) {
 }
 
 inline void add_peers(side_plan<1>& side) {
-  for (std::size_t r = 0; r < side.dims[0].size(); ++r) {
-    const index_t c = positions(side.dims[0][r]);
-    if (c > 0) side.peers.push_back({static_cast<int>(r), c, {static_cast<int>(r)}});
+  for (const auto& [r, rl] : side.dims[0]) {
+    const index_t c = positions(rl);
+    if (c > 0) side.peers.push_back({r, c, {r}});
     side.total += c;
   }
 }
@@ -102,21 +102,19 @@ exchange<1> stream_exchange(const stretches& st, const distribution<N>& to, bool
   const auto P = static_cast<std::size_t>(c.size());
   const int me = c.rank();
   side_plan<1> mine, theirs;  // runs in my stretch's buffer; runs in my block of `to`
-  mine.dims[0].resize(P);
-  theirs.dims[0].resize(P);
   const index_t s0 = st.my_start(), n0 = st.my_count();
   if (to.replicated() && reverse) {  // everyone holds everything: my stretch from my own block
-    if (n0 > 0) append_run(mine.dims[0][static_cast<std::size_t>(me)], 0, n0);
-    if (n0 > 0) append_run(theirs.dims[0][static_cast<std::size_t>(me)], s0, n0);
+    if (n0 > 0) append_run(mine.dims[0][me], 0, n0);
+    if (n0 > 0) append_run(theirs.dims[0][me], s0, n0);
   } else if (to.replicated()) {  // every rank receives every stretch
     for (std::size_t r = 0; r < P; ++r)
-      if (n0 > 0) append_run(mine.dims[0][r], 0, n0);
-    for (int r : st.order) append_run(theirs.dims[0][static_cast<std::size_t>(r)], st.start[static_cast<std::size_t>(r)], st.count[static_cast<std::size_t>(r)]);
+      if (n0 > 0) append_run(mine.dims[0][static_cast<int>(r)], 0, n0);
+    for (int r : st.order) append_run(theirs.dims[0][r], st.start[static_cast<std::size_t>(r)], st.count[static_cast<std::size_t>(r)]);
   } else {
     const flat_side<N> dst{side_input(to), to.shape(), flat_walk::whole(to.size())};
     index_t l = 0;
     owner_pieces(dst, s0, n0, [&](int r, index_t k) {
-      append_run(mine.dims[0][static_cast<std::size_t>(r)], l, k);
+      append_run(mine.dims[0][r], l, k);
       l += k;
     });
     my_stream_runs(dst, [&](index_t s, index_t loc, index_t step, index_t n) {
@@ -124,7 +122,7 @@ exchange<1> stream_exchange(const stretches& st, const distribution<N>& to, bool
         const int r = st.owner(s);
         const auto u = static_cast<std::size_t>(r);
         const index_t k = std::min(n, st.start[u] + st.count[u] - s);
-        append_strided(theirs.dims[0][u], loc, step, k);
+        append_strided(theirs.dims[0][r], loc, step, k);
         s += k;
         loc += k * step;
         n -= k;
@@ -181,12 +179,10 @@ inline exchange<1> counts_exchange(const communicator& c, const std::vector<inde
     check_mpi(MPI_Alltoall(scount.data(), 1, MPI_INT64_T, rcount.data(), 1, MPI_INT64_T, c), "MPI_Alltoall");
   }
   side_plan<1> send, recv;
-  send.dims[0].resize(P);
-  recv.dims[0].resize(P);
   index_t so = 0, ro = 0;
   for (std::size_t r = 0; r < P; ++r) {
-    if (scount[r] > 0) append_run(send.dims[0][r], so, scount[r]);
-    if (rcount[r] > 0) append_run(recv.dims[0][r], ro, rcount[r]);
+    if (scount[r] > 0) append_run(send.dims[0][static_cast<int>(r)], so, scount[r]);
+    if (rcount[r] > 0) append_run(recv.dims[0][static_cast<int>(r)], ro, rcount[r]);
     so += scount[r];
     ro += rcount[r];
   }
