@@ -130,10 +130,18 @@ class directory {
   // source-rank order; src (if given) gets the source rank of each received value.
   std::vector<index_t> exchange(const std::vector<std::vector<index_t>>& out, std::vector<int>* src) const {
     const int p = line_.size();
-    std::vector<int> sc(static_cast<std::size_t>(p)), rc(static_cast<std::size_t>(p));
-    for (int r = 0; r < p; ++r) sc[static_cast<std::size_t>(r)] = mpi_count(static_cast<index_t>(out[static_cast<std::size_t>(r)].size()), "directory");
-    check_mpi(MPI_Alltoall(sc.data(), 1, MPI_INT, rc.data(), 1, MPI_INT, line_), "MPI_Alltoall");
-    const auto sd = displacements(sc, "directory"), rd = displacements(rc, "directory");
+    std::vector<index_t> sc64(static_cast<std::size_t>(p)), rc64(static_cast<std::size_t>(p));
+    for (int r = 0; r < p; ++r) sc64[static_cast<std::size_t>(r)] = static_cast<index_t>(out[static_cast<std::size_t>(r)].size());
+    check_mpi(MPI_Alltoall(sc64.data(), 1, MPI_INT64_T, rc64.data(), 1, MPI_INT64_T, line_), "MPI_Alltoall");
+    // MPI_Alltoallv's int counts: past them on any rank, mpi_error on every rank (never one rank alone)
+    std::vector<int> sc, rc, sd, rd;
+    agree_on_errors(line_, [&] {
+      for (std::size_t r = 0; r < sc64.size(); ++r) (void)mpi_count(std::max(sc64[r], rc64[r]), "dist::distribution (directory lookup)");
+      sc.assign(sc64.begin(), sc64.end());
+      rc.assign(rc64.begin(), rc64.end());
+      sd = displacements(sc, "dist::distribution (directory lookup)");
+      rd = displacements(rc, "dist::distribution (directory lookup)");
+    });
     std::vector<index_t> sbuf;
     for (const auto& o : out) sbuf.insert(sbuf.end(), o.begin(), o.end());
     std::vector<index_t> rbuf(static_cast<std::size_t>(rd.back() + rc.back()));
