@@ -37,6 +37,7 @@
 #include "../core/collective_check.hpp"
 #include "../core/communicator.hpp"
 #include "../core/error.hpp"
+#include "../core/large_count.hpp"
 
 namespace dist {
 
@@ -174,8 +175,8 @@ bool rma_one_run(const array<T, N>& a, const region<N>& r, T* buf, rma_op kind, 
   index_t off = 0;
   for (std::size_t d = 0; d < N; ++d) off += (storage::ghosts(a)[d] + dist.map(d).local_index(r.lo[d])) * st[d];
   const MPI_Aint disp = static_cast<MPI_Aint>(off) * static_cast<MPI_Aint>(sizeof(T));
-  const int count = mpi_count(r.hi[N - 1] - r.lo[N - 1], "dist RMA");
-  rma_call(a, target, kind, op, win, buf, count, mpi_type<T>(), disp, count, mpi_type<T>());
+  const big_count n(r.hi[N - 1] - r.lo[N - 1], mpi_type<T>());  // (one basic type: accumulate accepts it past int too)
+  rma_call(a, target, kind, op, win, buf, n.count(), n.type(), disp, n.count(), n.type());
   if (!dist.replicated()) check_mpi(MPI_Win_flush_local(target, win), "MPI_Win_flush_local");
   else check_mpi(MPI_Win_flush_local_all(win), "MPI_Win_flush_local_all");
   return true;
@@ -208,7 +209,9 @@ void rma_local(const array<T, N>& a, const region<N>& r, T* buf, rma_op kind, MP
     }
   } while (next_row(o, ext));
   if (kind != rma_op::accumulate) return;
-  check_mpi(MPI_Reduce_local(buf, old.data(), mpi_count(r.size(), "dist::accumulate"), mpi_type<T>(), op), "MPI_Reduce_local");
+  for_each_chunk(r.size(), [&](index_t at, int count) {
+    check_mpi(MPI_Reduce_local(buf + at, old.data() + at, count, mpi_type<T>(), op), "MPI_Reduce_local");
+  });
   rma_local(a, r, old.data(), rma_op::put, op);
 }
 
