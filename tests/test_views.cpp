@@ -6,6 +6,7 @@
 #include <cmath>
 #include <dist/dist.hpp>
 #include <optional>
+#include <stdexcept>
 #include <vector>
 
 #include "test_util.hpp"
@@ -301,6 +302,23 @@ TEST(views, in_place_stencils_longer_than_a_piece) {
       want[static_cast<std::size_t>(i)] = was[static_cast<std::size_t>(i)] + was[static_cast<std::size_t>(i - 1)] * 3 - was[static_cast<std::size_t>(i + 1)];
     EXPECT_EQ(dist::allgather(a), want);
   }
+}
+
+TEST(views, aliased_stencil_with_a_throwing_callable_changes_nothing) {
+  // a user callable throwing on one rank in a statement reading its own
+  // target: every rank raises, and every rank's array is as it was
+  const index_t n0 = 130, n1 = 50;
+  const dist::distribution<2> D({n0, n1}, world);
+  auto u = dist::fromfunction<double>(D, [](index_t i, index_t j) { return static_cast<double>(i * n1 + j); });
+  const auto before = dist::allgather(u);
+  const int thrower = world.size() - 1;
+  auto f = dist::vectorize([&](double a, double b) {
+    if (world.rank() == thrower && a > static_cast<double>(n0 * n1 / 2)) throw std::domain_error("callable failed");
+    return a + b;
+  });
+  const slice in{1, -1}, lo{0, -2}, hi{2, nullopt};
+  EXPECT_THROW(u(in, slice{}) = f(u(lo, slice{}), u(hi, slice{})), dist::error);
+  EXPECT_EQ(dist::allgather(u), before);
 }
 
 TEST(views, errors) {

@@ -74,9 +74,11 @@ void evaluate_affine(array<T, P>& par, bind_context<P>& ctx, const X& x, Op op, 
   T* out = dst;
   // a stencil reading its own target in place, through a short queue of
   // computed pieces, when its reads share the destination's strides and
-  // reach back less than a quarter of the block (else: the spare block)
+  // reach back less than a quarter of the block (else: the spare block).
+  // Not with user code: a callable throwing on one rank must leave every
+  // rank's array as it was, which only the spare block (never swapped in) does.
   bool lagged = false;
-  if constexpr (std::is_same_v<Wait, std::nullptr_t>)
+  if constexpr (std::is_same_v<Wait, std::nullptr_t> && !has_user_code_v<X>)
     lagged = ctx.notes.hazard && ctx.notes.alias_same_strides && rows_ascend(dst_st, ls) &&
              lag_elements(ctx.notes.alias_lowest, ls[P - 1], dst_st[P - 1]) <= std::max<index_t>(index_t{1} << 16, product(ls) / 4);
   if (ctx.notes.hazard && !lagged) {
