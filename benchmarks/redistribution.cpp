@@ -4,7 +4,9 @@
 // reported on its own lines ("plan:" names; baseline = the hand-written
 // code's setup), and the planner alone for a simulated rank with n = 10^9.
 //   mpiexec -n 2 ./bench_redistribution [--quick]
+#include <array>
 #include <chrono>
+#include <set>
 #include <dist/dist.hpp>
 
 #include "bench.hpp"
@@ -208,6 +210,13 @@ int main(int argc, char** argv) {
         const double t = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
         line("block_to_cyclic", P, n, t, plan.first.peers.size(), plan.second.peers.size(), groups(plan.first) + groups(plan.second));
       }
+      {  // cyclic -> block_cyclic{64}: my elements go to 64 coordinates, periodically (closed form)
+        const auto t0 = std::chrono::steady_clock::now();
+        const auto plan = dist::detail::build_plan<1>(input1{{dist::dim_map::cyclic(n, P, r)}, {P}, false, r, P},
+                                                      input1{{dist::dim_map::block_cyclic(n, 64, P, r)}, {P}, false, r, P}, {0}, {}, {});
+        const double t = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+        line("cyclic_to_block_cyclic64", P, n, t, plan.first.peers.size(), plan.second.peers.size(), groups(plan.first) + groups(plan.second));
+      }
       {  // other bounds: each block shifted by a third of a block
         std::vector<index_t> b(static_cast<std::size_t>(P) + 1);
         for (int c = 0; c <= P; ++c) b[static_cast<std::size_t>(c)] = std::min(n, c == 0 ? 0 : c * (n / P) + (n / P) / 3);
@@ -260,6 +269,54 @@ int main(int argc, char** argv) {
             dist::detail::flat_side<1>{input1{{dist::dim_map::block(rows * cols, P, r)}, {P}, false, r, P}, {rows * cols}, w}, P);
         const double t = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
         line("flat_reshape_rows_to_1d", P, rows * cols, t, plan.first.peers.size(), plan.second.peers.size(), groups(plan.first) + groups(plan.second));
+      }
+      {  // halo exchange of a 1000^3 block x block x block array, one layer each side, periodic: the
+         // pieces of every dim and side, then the peers of all 26 directions (as halo_exchange::post)
+        const std::vector<int> g = dist::detail::default_grid({1000, 1000, 1000}, P);
+        std::array<dist::dim_map, 3> maps{dist::dim_map::undistributed(1), dist::dim_map::undistributed(1), dist::dim_map::undistributed(1)};
+        for (int d = 2, q = r; d >= 0; --d) {
+          maps[static_cast<std::size_t>(d)] = dist::dim_map::block(1000, g[static_cast<std::size_t>(d)], q % g[static_cast<std::size_t>(d)]);
+          q /= g[static_cast<std::size_t>(d)];
+        }
+        const auto t0 = std::chrono::steady_clock::now();
+        std::array<std::array<std::array<std::vector<dist::detail::halo_piece>, 2>, 3>, 3> sides;
+        std::size_t held = 0;
+        for (std::size_t d = 0; d < 3; ++d)
+          for (int side = -1; side <= 1; ++side)
+            for (const bool recv : {false, true}) {
+              sides[d][static_cast<std::size_t>(side + 1)][recv] = dist::detail::halo_pieces(maps[d], 1, 1, true, side, recv);
+              held += sides[d][static_cast<std::size_t>(side + 1)][recv].size();
+            }
+        std::set<int> peers[2];
+        for (int dir = 0; dir < 27; ++dir) {
+          const std::array<int, 3> dd{dir / 9 - 1, dir / 3 % 3 - 1, dir % 3 - 1};
+          if (dd == std::array<int, 3>{0, 0, 0}) continue;
+          for (const bool recv : {false, true}) {
+            const auto& x = sides[0][static_cast<std::size_t>(dd[0] + 1)][recv];
+            const auto& y = sides[1][static_cast<std::size_t>(dd[1] + 1)][recv];
+            const auto& z = sides[2][static_cast<std::size_t>(dd[2] + 1)][recv];
+            for (const auto& a : x)
+              for (const auto& b : y)
+                for (const auto& c : z) peers[recv].insert((a.coord * g[1] + b.coord) * g[2] + c.coord);
+          }
+        }
+        peers[0].erase(r);  // (a grid of one coordinate along a dim wraps onto itself: no message)
+        peers[1].erase(r);
+        const double t = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+        line("halo_3d_block_cubed_periodic", P, index_t{1'000'000'000}, t, peers[0].size(), peers[1].size(), held);
+      }
+      {  // matmul (SUMMA) panels for a 10^5 x 10^5 product on a square-ish grid of P: the panel list
+         // every rank builds (O(inner runs / 256 + owner pairs)); peers: its grid row and column
+        int g0 = 1;
+        while (g0 * g0 < P) g0 *= 2;
+        const int g1 = P / g0;
+        const index_t k = 100'000;
+        const auto t0 = std::chrono::steady_clock::now();
+        const auto panels = dist::detail::summa_panels(dist::dim_map::block(k, g1, r % g1), dist::dim_map::block(k, g0, r / g1), 256);
+        const double t = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+        std::size_t runs = 0;
+        for (const auto& x : panels) runs += x.runs.size();
+        line("summa_panels_1e5_square_grid", P, k * k, t, static_cast<std::size_t>(g1 - 1), static_cast<std::size_t>(g0 - 1), runs);
       }
     }
   }

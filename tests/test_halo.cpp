@@ -5,6 +5,9 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <map>
+#include <set>
+#include <tuple>
 #include <dist/dist.hpp>
 #include <vector>
 
@@ -167,6 +170,77 @@ TEST(halo, shifted_periodic_laplacian_and_overlap) {
     for (index_t i = 1; i < n0 - 1; ++i)
       for (index_t j = 1; j < n1 - 1; ++j)
         EXPECT_NEAR(got[static_cast<std::size_t>(i * n1 + j)], at(i - 1, j - 1) + at(i + 1, j + 1) - at(i - 1, j + 1), 1e-12);
+  }
+}
+
+TEST(halo, pieces_for_simulated_ranks) {
+  // The planner of halo exchanges needs no MPI: for every simulated rank of
+  // p (irregular blocks, empty ones, blocks narrower than the halo;
+  // periodic or not) what each rank receives on a side is what its owners
+  // send it there, the received pieces cover exactly the ghost indices that
+  // exist, and a rank has few peers even at p = 65536.
+  using dist::dim_map;
+  using dist::detail::halo_pieces;
+  struct layout {
+    std::vector<index_t> bounds;
+  };
+  std::vector<layout> layouts;
+  for (int p : {1, 2, 5, 64, 4096}) {
+    std::vector<index_t> b(static_cast<std::size_t>(p) + 1);
+    index_t at = 0;
+    for (int c = 0; c <= p; ++c) {
+      b[static_cast<std::size_t>(c)] = at;
+      at += (c * 7 + 3) % 5;  // blocks of 0-4 elements: empty ones, ones narrower than the halo
+    }
+    layouts.push_back({b});
+  }
+  layouts.push_back({{0, 10, 10, 10, 25, 26}});
+  for (const auto& L : layouts) {
+    const int p = static_cast<int>(L.bounds.size()) - 1;
+    const index_t n = L.bounds.back();
+    if (n == 0) continue;
+    for (const bool wrap : {false, true})
+      for (const index_t w : {index_t{1}, index_t{3}}) {
+        const index_t g = w + 1;  // a ghost width wider than asked for
+        // every (sender, receiver, side) -> length, from both ends
+        std::map<std::tuple<int, int, int>, index_t> sent, got;
+        for (int r = 0; r < p; ++r) {
+          const dim_map m = dim_map::block(L.bounds, r);
+          const index_t s = m.block_start(r), e = s + m.local_size();
+          for (const int side : {-1, 1}) {
+            index_t want_lo = side < 0 ? s - w : e, want_hi = side < 0 ? s : e + w;
+            if (!wrap) want_lo = std::max<index_t>(want_lo, 0), want_hi = std::min(want_hi, n);
+            index_t covered = 0, next_at = side < 0 ? g - (s - want_lo) : g + m.local_size();
+            std::set<int> coords;
+            for (const auto& x : halo_pieces(m, g, w, wrap, side, true)) {
+              EXPECT_EQ(x.at, next_at);  // consecutive positions in my ghosts
+              next_at += x.len;
+              covered += x.len;
+              EXPECT_TRUE(coords.insert(x.coord).second);
+              got[{x.coord, r, side}] += x.len;
+            }
+            EXPECT_EQ(covered, std::max<index_t>(want_hi - want_lo, 0)) << "p " << p << " rank " << r << " side " << side;
+            std::set<int> to;
+            for (const auto& x : halo_pieces(m, g, w, wrap, side, false)) {
+              EXPECT_TRUE(to.insert(x.coord).second);
+              EXPECT_GE(x.at, g);
+              EXPECT_LE(x.at + x.len, g + m.local_size());
+              sent[{r, x.coord, side}] += x.len;
+            }
+          }
+        }
+        EXPECT_EQ(sent, got) << "p " << p << " wrap " << wrap << " w " << w;
+      }
+  }
+  // p = 65536, one simulated rank: two peers per side of a 1-D block dim, whatever the extent
+  for (const index_t n : {index_t{1} << 20, index_t{1'000'000'007}}) {
+    const dim_map m = dim_map::block(n, 65536, 30000);
+    for (const int side : {-1, 1})
+      for (const bool recv : {true, false}) {
+        const auto x = halo_pieces(m, 1, 1, true, side, recv);
+        ASSERT_EQ(x.size(), 1u);
+        EXPECT_EQ(x[0].coord, 30000 + side * (recv ? 1 : -1));
+      }
   }
 }
 

@@ -148,6 +148,49 @@ inline dim_spec inner_spec(const distribution<2>& x, std::size_t d, const std::a
   return block{};
 }
 
+/// One SUMMA panel: inner indices one owner pair holds (A's grid column
+/// `acol`, B's grid row `brow`), `w` of them, gathered from runs whose
+/// local positions are contiguous on both sides (la in A's block, lb in
+/// B's).
+struct summa_panel {
+  struct run {
+    index_t w, la, lb;
+  };
+  int acol, brow;
+  index_t w = 0;
+  std::vector<run> runs;
+};
+
+/// The panels of SUMMA's inner dim as A holds it (`ak`, over grid columns)
+/// and B holds it (`bk`, over grid rows): up to `panel` indices each. The
+/// order of the inner sum does not matter, so a block-cyclic panel takes
+/// every block its owners hold in turn (nb = 64: four blocks, not one, per
+/// broadcast). Every rank builds the same list: O(runs of the inner dim /
+/// panel + its distinct owner pairs), no MPI. Pure.
+inline std::vector<summa_panel> summa_panels(const dim_map& ak, const dim_map& bk, index_t panel) {
+  std::vector<summa_panel> pieces;
+  std::map<std::pair<int, int>, std::size_t> open;  // the piece still filling, per owner pair
+  const index_t k = ak.size();
+  for (index_t k0 = 0; k0 < k;) {
+    const index_t e = std::min({k, ak.run_end(k0), bk.run_end(k0), k0 + panel});
+    const std::pair<int, int> who{ak.owner(k0), bk.owner(k0)};
+    auto it = open.find(who);
+    if (it == open.end() || pieces[it->second].w + (e - k0) > panel) {
+      pieces.push_back({who.first, who.second, 0, {}});
+      it = open.insert_or_assign(who, pieces.size() - 1).first;
+    }
+    summa_panel& p = pieces[it->second];
+    const summa_panel::run r{e - k0, ak.local_index(k0), bk.local_index(k0)};
+    if (!p.runs.empty() && p.runs.back().la + p.runs.back().w == r.la && p.runs.back().lb + p.runs.back().w == r.lb)
+      p.runs.back().w += r.w;
+    else
+      p.runs.push_back(r);
+    p.w += r.w;
+    k0 = e;
+  }
+  return pieces;
+}
+
 /// The grid's row and column communicators (ranks ordered by grid coordinate).
 struct grid_comms {
   MPI_Comm row = MPI_COMM_NULL, col = MPI_COMM_NULL;
@@ -299,38 +342,9 @@ void summa_into(const array<T, 2>& A, const array<U, 2>& B, const distribution<2
   // 1 x 1 grid both are, and one panel spans the whole inner dim.
   const bool a_alone = ge[1] == 1, b_alone = ge[0] == 1;
   const index_t panel = a_alone && b_alone ? std::max<index_t>(k, 1) : 256;
-  // The panels: sets of inner indices with one owner on each side (A's grid
-  // column, B's grid row), gathered from runs whose local positions are
-  // contiguous on both sides, up to `panel` wide. The order of the inner
-  // sum does not matter, so a block-cyclic panel takes every block its
-  // owners hold in turn (nb = 64: four blocks, not one, per broadcast).
-  struct run {
-    index_t w, la, lb;
-  };
-  struct piece {
-    int acol, brow;
-    index_t w = 0;
-    std::vector<run> runs;
-  };
-  std::vector<piece> pieces;
-  std::map<std::pair<int, int>, std::size_t> open;  // the piece still filling, per owner pair
-  for (index_t k0 = 0; k0 < k;) {
-    const index_t e = std::min({k, ak.run_end(k0), bk.run_end(k0), k0 + panel});
-    const std::pair<int, int> who{ak.owner(k0), bk.owner(k0)};
-    auto it = open.find(who);
-    if (it == open.end() || pieces[it->second].w + (e - k0) > panel) {
-      pieces.push_back({who.first, who.second, 0, {}});
-      it = open.insert_or_assign(who, pieces.size() - 1).first;
-    }
-    piece& p = pieces[it->second];
-    const run r{e - k0, ak.local_index(k0), bk.local_index(k0)};
-    if (!p.runs.empty() && p.runs.back().la + p.runs.back().w == r.la && p.runs.back().lb + p.runs.back().w == r.lb)
-      p.runs.back().w += r.w;
-    else
-      p.runs.push_back(r);
-    p.w += r.w;
-    k0 = e;
-  }
+  const std::vector<summa_panel> pieces = summa_panels(ak, bk, panel);
+  using run = summa_panel::run;
+  using piece = summa_panel;
   const MPI_Datatype type = mpi_type<R>();
   const int my_col = dc.grid_coords()[1], my_row = dc.grid_coords()[0];
   std::vector<R> abuf[2], bbuf[2];

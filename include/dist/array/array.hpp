@@ -1,7 +1,10 @@
 // array<T,N>: this rank's block of a distributed array plus its distribution.
 #pragma once
 
+#include <algorithm>
 #include <complex>
+#include <cstdint>
+#include <cstdlib>
 #include <cstring>
 #include <memory>
 #include <optional>
@@ -219,7 +222,8 @@ class array {
   /// to again, as std::swap does) but no elements.
   array(array&& o) noexcept
       : dist_(o.dist_), ghost_(o.ghost_), periodic_(o.periodic_), explicit_halo_(o.explicit_halo_),
-        slack_(std::exchange(o.slack_, 0)), data_(std::move(o.data_)), spare_(std::move(o.spare_)), window_(std::move(o.window_)), pin_(std::move(o.pin_)) {}
+        slack_(std::exchange(o.slack_, 0)), data_(std::move(o.data_)), spare_(std::move(o.spare_)),
+        spare_touched_(std::exchange(o.spare_touched_, 0)), stencils_(std::exchange(o.stencils_, 0)), window_(std::move(o.window_)), pin_(std::move(o.pin_)) {}
   /// A window exposing the block (dist::fence) is released with the block,
   /// to be freed by a later fence on every rank (never blocks). Local.
   ~array() {
@@ -234,6 +238,8 @@ class array {
     std::swap(a.slack_, b.slack_);
     a.data_.swap(b.data_);
     a.spare_.swap(b.spare_);
+    std::swap(a.spare_touched_, b.spare_touched_);
+    std::swap(a.stencils_, b.stencils_);
     a.window_.swap(b.window_);  // a window (or an outside view) stays with the memory it exposes
     a.pin_.swap(b.pin_);
   }
@@ -503,6 +509,8 @@ class array {
   index_t slack_ = 0;                 // rows of room on each side of dim 0 (slack_for)
   detail::buffer<T> data_;            // the padded block, row-major
   detail::buffer<T> spare_;           // a second padded block for aliased view assignments (kept)
+  std::size_t spare_touched_ = 0;     // elements of spare_ written at least once (storage::stencil_into_spare)
+  std::uint32_t stencils_ = 0;        // aliased stencils on this array so far (storage::stencil_into_spare)
   std::unique_ptr<detail::rma_window> window_;  // one-sided access (comm/rma.hpp); freed before data_
   std::shared_ptr<void> pin_;                   // copies held outside keep the block in place (storage::pin)
 };
@@ -591,6 +599,22 @@ void for_each_global(const block_layout<N>& b, Body&& body) {
   });
 }
 
+/// When aliased stencils keep a second block (storage::stencil_into_spare):
+/// never (always in place: no second block), on blocks without huge pages
+/// (the default: there computing in place costs the most, and first
+/// touches cost least), or always. DIST_DOUBLE_BUFFER=0 / 1 at start-up
+/// chooses never / always; tests set it. Local.
+enum class double_buffer { never, small_pages, always };
+inline double_buffer& double_buffering() noexcept {
+  static double_buffer mode = [] {
+    const char* e = std::getenv("DIST_DOUBLE_BUFFER");
+    if (e && e[0] == '0') return double_buffer::never;
+    if (e && e[0] == '1') return double_buffer::always;
+    return double_buffer::small_pages;
+  }();
+  return mode;
+}
+
 /// The storage of an array, for the library's own layers: the padded
 /// block, its spare twin, and growing ghost layers. Local.
 struct storage {
@@ -650,12 +674,42 @@ struct storage {
     a.ghost_ = b.ghost_;
     a.slack_ = 0;
     a.spare_ = buffer<T>();
+    a.spare_touched_ = 0;
   }
   /// The spare block (same size as the block; contents unspecified).
   template <class T, std::size_t N>
   static buffer<T>& spare(array<T, N>& a) {
     if (a.spare_.size() != a.data_.size()) a.spare_ = buffer<T>(a.data_.size());
+    a.spare_touched_ = a.spare_.size();  // (the caller writes all of it)
     return a.spare_;
+  }
+  /// Whether an aliased stencil on `a` that could run in place
+  /// (run_assign_lagged) computes into the spare block and swaps instead:
+  /// two blocks, as a hand-written Jacobi swaps two arrays, which streams
+  /// faster than computing in place (that writes each row twice, through
+  /// the queue: ~10% per pass on 4 KiB pages, ~5% on huge pages here). The
+  /// first such statement runs in place; from the second on, each one
+  /// writes the next eighth of a spare block (its first touch: page faults,
+  /// ~3.5 passes' worth for a whole block on 4 KiB pages, so spread out no
+  /// statement pays more than half a pass for it), and once all of it has
+  /// been written the spare takes over. Only for blocks the array owns and
+  /// may move, and as double_buffering() allows. Local.
+  template <class T, std::size_t N>
+  static bool stencil_into_spare(array<T, N>& a) {
+    const double_buffer mode = double_buffering();
+    if (mode == double_buffer::never || !a.movable()) return false;
+    if (a.spare_.size() == a.data_.size() && a.spare_touched_ >= a.spare_.size()) return true;
+    if (mode == double_buffer::small_pages && a.data_.huge()) return false;
+    if (a.stencils_ < 2) ++a.stencils_;
+    if (a.stencils_ < 2) return false;
+    if (a.spare_.size() != a.data_.size()) {
+      a.spare_ = buffer<T>(a.data_.size());
+      a.spare_touched_ = 0;
+    }
+    const std::size_t end = std::min(a.spare_.size(), a.spare_touched_ + (a.spare_.size() + 7) / 8);
+    std::fill(a.spare_.data() + a.spare_touched_, a.spare_.data() + end, T{});
+    a.spare_touched_ = end;
+    return end == a.spare_.size();
   }
   /// The spare block becomes the block (and the block the spare); memory
   /// the array does not own (array_view) or exposes through an RMA window

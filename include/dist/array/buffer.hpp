@@ -160,6 +160,9 @@ class buffer {
   T* data() noexcept { return p_; }
   const T* data() const noexcept { return p_; }
   std::size_t size() const noexcept { return n_; }
+  /// True when this block asked for huge pages (owned, 8 MiB or more,
+  /// DIST_HUGE_PAGES not 0).
+  bool huge() const noexcept { return owned_ && n_ * sizeof(T) >= huge_bytes && huge_pages(); }
 
  private:
   static T* allocate(std::size_t n) {

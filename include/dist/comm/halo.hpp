@@ -7,6 +7,7 @@
 // Users' reference: docs/api.md (Redistribution and halos), docs/performance.md.
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <vector>
 
@@ -41,6 +42,73 @@ struct ghost_box {
   index<N> at{};
   shape<N> ext{};
 };
+
+/// One dim's share of a ghost box: along the dim, `len` elements at padded
+/// position `at` here, exchanged with grid coordinate `coord`.
+struct halo_piece {
+  int coord;
+  index_t at, len;
+};
+
+/// The coordinates one side of a dim exchanges with in a halo exchange,
+/// and where: `m` the dim's map, `g` its ghost width, `w` the layers asked
+/// for on that side, `wrap` periodic. side -1: the lower ghosts, +1: the
+/// upper ones, 0: the block itself (same coordinate). Receiving (`recv`):
+/// who owns the elements my ghosts on that side show. Sending: whose
+/// ghosts on that side show my elements. Blocks may be empty or narrower
+/// than the width, so a side may span several coordinates; periodic dims
+/// wrap. Each coordinate appears at most once per side. O(log p + pieces),
+/// no MPI (tests and benchmarks plan for simulated ranks). Pure.
+inline std::vector<halo_piece> halo_pieces(const dim_map& m, index_t g, index_t w, bool wrap, int side, bool recv) {
+  const index_t n = m.size(), ls = m.local_size();
+  const int p = m.procs(), c = m.coord();
+  std::vector<halo_piece> out;
+  if (side == 0) {
+    out.push_back({c, g, ls});
+    return out;
+  }
+  if (w == 0) return out;
+  const index_t s = m.block_start(c), e = s + ls;
+  if (recv) {  // my ghosts show the (unwrapped) indices [lo, hi)
+    index_t lo = side < 0 ? s - w : e, hi = side < 0 ? s : e + w;
+    if (!wrap) lo = std::max<index_t>(lo, 0), hi = std::min(hi, n);
+    for (index_t x = lo; x < hi;) {
+      const index_t y = ((x % n) + n) % n;
+      const int o = m.owner(y);
+      const index_t len = std::min(hi - x, m.block_start(o + 1) - y);
+      out.push_back({o, side < 0 ? g - (s - x) : g + ls + (x - e), len});
+      x += len;
+    }
+    return out;
+  }
+  // first coordinate j in [0, p] whose block starts after x
+  const auto first_after = [&](index_t x) {
+    int lo = 0, hi = p + 1;
+    while (lo < hi) {
+      const int mid = (lo + hi) / 2;
+      if (m.block_start(mid) > x) hi = mid;
+      else lo = mid + 1;
+    }
+    return lo;
+  };
+  // my block as the receivers see it: as it is, and (periodic) one extent below or above
+  for (int k = 0; k < (wrap ? 2 : 1); ++k) {
+    const index_t shift = k * n;
+    const index_t S = side < 0 ? s - shift : s + shift, E = side < 0 ? e - shift : e + shift;
+    if (side < 0) {  // receivers c' whose lower ghosts [s' - w, s') meet [S, E): s' in (S, E + w)
+      for (int q = first_after(S); q < p && m.block_start(q) < E + w; ++q) {
+        const index_t sq = m.block_start(q), lo = std::max(sq - w, S), hi = std::min(sq, E);
+        if (lo < hi) out.push_back({q, g + (lo - S), hi - lo});
+      }
+    } else {  // receivers c' whose upper ghosts [e', e' + w) meet [S, E): e' in (S - w, E)
+      for (int q = std::max(first_after(S - w) - 1, 0); q < p && m.block_start(q + 1) < E; ++q) {
+        const index_t eq = m.block_start(q + 1), lo = std::max(eq, S), hi = std::min(eq + w, E);
+        if (lo < hi) out.push_back({q, g + (lo - S), hi - lo});
+      }
+    }
+  }
+  return out;
+}
 
 }  // namespace detail
 
@@ -101,72 +169,10 @@ class halo_exchange {
     return p;
   }
 
-  // One dim's share of a ghost box: along dim d, `len` elements at padded
-  // position `at` here, exchanged with grid coordinate `coord`.
-  struct piece {
-    int coord;
-    index_t at, len;
-  };
-
-  // The coordinates a side of dim d exchanges with, and where. side -1: the
-  // lower ghosts (req_.lo[d] wide), +1: the upper ones (req_.hi[d]), 0: the
-  // block itself (same coordinate). Receiving (`recv`): who owns the
-  // elements my ghosts on that side show. Sending: whose ghosts on that
-  // side show my elements. Blocks may be empty or narrower than the width,
-  // so a side may span several coordinates; periodic dims wrap. Each
-  // coordinate appears at most once per side. O(log p + pieces).
+  using piece = detail::halo_piece;
   std::vector<piece> pieces(std::size_t d, int side, bool recv) const {
-    const dim_map& m = a_->distribution().map(d);
-    const index_t g = a_->ghost_width(d), n = m.size(), ls = m.local_size();
-    const int p = m.procs(), c = m.coord();
-    std::vector<piece> out;
-    if (side == 0) {
-      out.push_back({c, g, ls});
-      return out;
-    }
-    const index_t w = side < 0 ? req_.lo[d] : req_.hi[d];
-    if (w == 0) return out;
-    const bool wrap = a_->periodic(d);
-    const index_t s = m.block_start(c), e = s + ls;
-    if (recv) {  // my ghosts show the (unwrapped) indices [lo, hi)
-      index_t lo = side < 0 ? s - w : e, hi = side < 0 ? s : e + w;
-      if (!wrap) lo = std::max<index_t>(lo, 0), hi = std::min(hi, n);
-      for (index_t x = lo; x < hi;) {
-        const index_t y = ((x % n) + n) % n;
-        const int o = m.owner(y);
-        const index_t len = std::min(hi - x, m.block_start(o + 1) - y);
-        out.push_back({o, side < 0 ? g - (s - x) : g + ls + (x - e), len});
-        x += len;
-      }
-      return out;
-    }
-    // first coordinate j in [0, p] whose block starts after x
-    const auto first_after = [&](index_t x) {
-      int lo = 0, hi = p + 1;
-      while (lo < hi) {
-        const int mid = (lo + hi) / 2;
-        if (m.block_start(mid) > x) hi = mid;
-        else lo = mid + 1;
-      }
-      return lo;
-    };
-    // my block as the receivers see it: as it is, and (periodic) one extent below or above
-    for (int k = 0; k < (wrap ? 2 : 1); ++k) {
-      const index_t shift = k * n;
-      const index_t S = side < 0 ? s - shift : s + shift, E = side < 0 ? e - shift : e + shift;
-      if (side < 0) {  // receivers c' whose lower ghosts [s' - w, s') meet [S, E): s' in (S, E + w)
-        for (int q = first_after(S); q < p && m.block_start(q) < E + w; ++q) {
-          const index_t sq = m.block_start(q), lo = std::max(sq - w, S), hi = std::min(sq, E);
-          if (lo < hi) out.push_back({q, g + (lo - S), hi - lo});
-        }
-      } else {  // receivers c' whose upper ghosts [e', e' + w) meet [S, E): e' in (S - w, E)
-        for (int q = std::max(first_after(S - w) - 1, 0); q < p && m.block_start(q + 1) < E; ++q) {
-          const index_t eq = m.block_start(q + 1), lo = std::max(eq, S), hi = std::min(eq + w, E);
-          if (lo < hi) out.push_back({q, g + (lo - S), hi - lo});
-        }
-      }
-    }
-    return out;
+    return detail::halo_pieces(a_->distribution().map(d), a_->ghost_width(d), side < 0 ? req_.lo[d] : req_.hi[d], a_->periodic(d),
+                               side, recv);
   }
 
   // Every side at once, faces, edges and corners (3^N - 1 directions,

@@ -77,10 +77,14 @@ void evaluate_affine(array<T, P>& par, bind_context<P>& ctx, const X& x, Op op, 
   // reach back less than a quarter of the block (else: the spare block).
   // Not with user code: a callable throwing on one rank must leave every
   // rank's array as it was, which only the spare block (never swapped in) does.
+  // A stencil repeated in a loop switches to the spare block (two blocks
+  // swapped) once its first touch has been spread over a few statements
+  // (storage::stencil_into_spare).
   bool lagged = false;
   if constexpr (std::is_same_v<Wait, std::nullptr_t> && !has_user_code_v<X>)
     lagged = ctx.notes.hazard && ctx.notes.alias_same_strides && rows_ascend(dst_st, ls) &&
-             lag_elements(ctx.notes.alias_lowest, ls[P - 1], dst_st[P - 1]) <= std::max<index_t>(index_t{1} << 16, product(ls) / 4);
+             lag_elements(ctx.notes.alias_lowest, ls[P - 1], dst_st[P - 1]) <= std::max<index_t>(index_t{1} << 16, product(ls) / 4) &&
+             !storage::stencil_into_spare(par);
   if (ctx.notes.hazard && !lagged) {
     buffer<T>& old = storage::data(par);
     buffer<T>& fresh = storage::spare(par);
