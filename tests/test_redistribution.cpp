@@ -3,6 +3,8 @@
 // transpose, errors, and the planner for simulated ranks of P = 4096.
 #include <gtest/gtest.h>
 
+#include <map>
+
 #include <dist/dist.hpp>
 #include <numeric>
 #include <random>
@@ -256,6 +258,57 @@ TEST(plan, simulated_ranks_of_4096) {
         for (const auto& [c, rl] : send0.dims[0]) EXPECT_LE(rl.size(), 1u);
       }
     }
+}
+
+// split_dim against a walk over every element: for each pair of kinds
+// (cyclic, block-cyclic, block, irregular block), rank counts and extents
+// that do not divide, each coordinate's positions in global order. And the
+// closed form for (block-)cyclic pairs: at P = 65536 over 10^9 elements,
+// cyclic -> block_cyclic{64} holds about one group per peer.
+TEST(plan, split_dim_matches_an_element_walk) {
+  using dist::dim_map;
+  const auto expand = [](const dist::detail::coord_lists& cl) {
+    std::map<int, std::vector<index_t>> got;
+    for (const auto& [c, rl] : cl)
+      for (const auto& g : rl)
+        for (index_t k = 0; k < g.count; ++k)
+          for (index_t i = 0; i < g.len; ++i) got[c].push_back(g.start + k * g.stride + i);
+    return got;
+  };
+  const auto kinds = [](index_t n, int p, int c) {
+    std::vector<dim_map> m{dim_map::cyclic(n, p, c), dim_map::block_cyclic(n, 3, p, c), dim_map::block_cyclic(n, 4, p, c),
+                           dim_map::block_cyclic(n, 7, p, c), dim_map::block(n, p, c)};
+    std::vector<index_t> b(static_cast<std::size_t>(p) + 1);
+    for (int k = 0; k <= p; ++k) b[static_cast<std::size_t>(k)] = n * k * k / (index_t(p) * p);
+    m.push_back(dim_map::block(b, c));
+    return m;
+  };
+  for (const index_t n : {index_t{0}, index_t{1}, index_t{17}, index_t{100}, index_t{1001}})
+    for (const int p : {1, 2, 3, 5, 8})
+      for (const int q : {1, 2, 3, 4, 7})
+        for (int c = 0; c < p; ++c) {
+          const auto mine = kinds(n, p, c);
+          const auto others = kinds(n, q, 0);
+          for (std::size_t a = 0; a < mine.size(); ++a)
+            for (std::size_t b = 0; b < others.size(); ++b) {
+              std::map<int, std::vector<index_t>> want;
+              for (index_t l = 0; l < mine[a].local_size(); ++l) want[others[b].owner(mine[a].global_index(l))].push_back(l);
+              EXPECT_EQ(expand(dist::detail::split_dim(mine[a], others[b], nullptr)), want)
+                  << "n " << n << " p " << p << " q " << q << " coord " << c << " kinds " << a << " -> " << b;
+            }
+        }
+  const int P = 65536;
+  const index_t n = 1'000'000'000;
+  const auto cl = dist::detail::split_dim(dim_map::cyclic(n, P, 12345), dim_map::block_cyclic(n, 64, P, 0), nullptr);
+  std::size_t groups = 0;
+  index_t total = 0;
+  for (const auto& [c, rl] : cl) {
+    groups += rl.size();
+    total += dist::detail::positions(rl);
+  }
+  EXPECT_EQ(total, dim_map::cyclic(n, P, 12345).local_size());
+  EXPECT_EQ(cl.size(), 64u);  // my elements go to 64 coordinates, periodically
+  EXPECT_LE(groups, 2u * 64u);  // (its time: bench_redistribution's plan_simulated lines)
 }
 
 // Broadcast fan-out (alignment plans) for simulated ranks: a block vector of

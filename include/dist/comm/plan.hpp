@@ -14,6 +14,7 @@
 #include <algorithm>
 #include <utility>
 #include <array>
+#include <limits>
 #include <numeric>
 #include <vector>
 
@@ -153,13 +154,57 @@ void split_run_cyclic(Put&& put, index_t g0, index_t l0, index_t len, const dim_
   if (g1 % nb && be >= bf) put(coord(be), run_group{l0 + be * nb - g0, g1 - be * nb, g1 - be * nb, 1});
 }
 
+/// Splits my blocks of a regular (block-)cyclic dim by a regular
+/// (block-)cyclic `other` in closed form when the pattern repeats: my j-th
+/// block is global block c + j*p (blocks of nb), and after J = lcm(p*nb,
+/// q*nb') / (p*nb) of them the owners on the other side repeat, one period
+/// (J*nb local positions) further on. When each coordinate's share of one
+/// period is one run, or one strided group the next period continues, all
+/// full periods are one group per coordinate and only the blocks after
+/// them are walked: O(J * pieces per block), never O(elements) (cyclic ->
+/// block_cyclic{64} over the same ranks: J = 64 whatever the extent).
+/// Appends to `pieces` and returns true; false (nothing appended) when the
+/// pattern does not fold so, or when fewer than two periods are held.
+inline bool split_periodic(const dim_map& mine, const dim_map& other, std::vector<std::pair<int, run_group>>& pieces) {
+  const index_t nbm = mine.block_size(), pm = mine.procs(), ls = mine.local_size(), n = mine.size();
+  const index_t nbo = other.block_size(), q = other.procs();
+  constexpr index_t most = std::numeric_limits<index_t>::max();
+  if (nbm <= 0 || nbo <= 0 || nbm > most / pm || nbo > most / q) return false;
+  const index_t J = q * nbo / std::gcd(pm * nbm, q * nbo), nfull = ls / nbm;
+  if (J > nfull / 2) return false;
+  const index_t periods = nfull / J, span = J * nbm;  // local positions per period
+  // block j's pieces: split at the other side's run ends
+  const auto put_block = [&](index_t j, std::vector<std::pair<int, run_group>>& to) {
+    const index_t g0 = (mine.coord() + j * pm) * nbm, g1 = std::min(n, g0 + nbm);
+    for (index_t g = g0; g < g1;) {
+      const index_t e = std::min(g1, other.run_end(g));
+      to.emplace_back(other.owner(g), run_group{j * nbm + (g - g0), e - g, e - g, 1});
+      g = e;
+    }
+  };
+  std::vector<std::pair<int, run_group>> first, out;
+  for (index_t j = 0; j < J; ++j) put_block(j, first);
+  for (const auto& [c, rl] : coord_lists::from_pieces(first)) {
+    if (rl.size() != 1) return false;
+    const run_group& g = rl[0];
+    if (g.count == 1 && g.len == span) out.emplace_back(c, run_group{g.start, span * periods, span * periods, 1});
+    else if (g.count == 1) out.emplace_back(c, run_group{g.start, g.len, span, periods});
+    else if (g.count * g.stride == span) out.emplace_back(c, run_group{g.start, g.len, g.stride, g.count * periods});
+    else return false;
+  }
+  for (index_t j = periods * J; j * nbm < ls; ++j) put_block(j, out);
+  pieces.insert(pieces.end(), out.begin(), out.end());
+  return true;
+}
+
 /// Splits my indices along one dimension by the coordinate owning them on
 /// the other side: result[c] holds my local positions of the indices that
 /// coordinate c of `other` owns, in increasing global order. `other_coord`,
 /// when given, is the other side's coordinate of each of my local positions
 /// (needed when `other` is unstructured). Structured pairs cost O(p) per
 /// run group, not O(indices); block targets only visit the coordinates my
-/// indices reach; the result holds only coordinates with runs.
+/// indices reach; two regular (block-)cyclic dims fold their common period
+/// (split_periodic); the result holds only coordinates with runs.
 inline coord_lists split_dim(const dim_map& mine, const dim_map& other, const std::vector<int>* other_coord) {
   coord_lists out;
   const bool mine_structured = mine.kind() != dim_kind::unstructured;
@@ -189,6 +234,10 @@ inline coord_lists split_dim(const dim_map& mine, const dim_map& other, const st
     return out;
   }
   std::vector<std::pair<int, run_group>> pieces;
+  const auto regular_cyclic = [](const dim_map& m) {
+    return (m.kind() == dim_kind::cyclic || m.kind() == dim_kind::block_cyclic) && !m.irregular();
+  };
+  if (regular_cyclic(mine) && regular_cyclic(other) && split_periodic(mine, other, pieces)) return coord_lists::from_pieces(pieces);
   const auto put = [&](int c, const run_group& g) { pieces.emplace_back(c, g); };
   for (const auto& r : mine.runs()) {
     if ((other.kind() == dim_kind::cyclic || other.kind() == dim_kind::block_cyclic) &&
