@@ -125,7 +125,8 @@ void scan_block_axis(const array<T, N>& x, array<S, N>& out, std::size_t axis) {
           for (index_t q = 0; q < inner; ++q) Op::apply(c[q], xin(row, q));
       }
     }
-    auto [line, owned] = grid_line(x.distribution(), axis);
+    auto [line_comm, owned] = grid_line(x.distribution(), axis);
+    MPI_Comm line = line_comm;  // (a plain variable: clang before 16 cannot capture structured bindings)
     int lr = 0;
     MPI_Comm_rank(line, &lr);
     std::vector<S> prefix(carry.size());

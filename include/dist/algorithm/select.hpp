@@ -703,7 +703,9 @@ template <expression E>
 std::array<array<index_t, 1>, detail::ndim_of<E>> nonzero(const E& e) {  // collective: nonzero_stretch (collective_entry)
   constexpr std::size_t N = detail::ndim_of<E>;
   const auto& a = detail::as_array(e);
-  auto [f, st] = detail::nonzero_stretch(a, "dist::nonzero");
+  auto found = detail::nonzero_stretch(a, "dist::nonzero");
+  const auto& f = found.first;  // (not structured bindings: clang before 16 cannot capture them)
+  const auto& st = found.second;
   const distribution<1> d(shape<1>{st.total}, a.comm());
   const auto x = detail::stream_exchange(st, d, false, "dist::nonzero");
   const auto gs = detail::row_major_strides(a.shape());

@@ -47,6 +47,18 @@ void copy_outside_box(const T* from, T* to, const shape<N>& ps, const index<N>& 
   } while (next_row(o, ps));
 }
 
+/// True when X reads a view (a slice or dist::shifted) anywhere: only then
+/// can an operand read the destination's memory at other positions (an
+/// array operand on the destination's layout reads it where it writes), so
+/// only then is the in-place stencil loop compiled (one loop less per
+/// statement for the rest). A node type missed here only loses that loop:
+/// such statements take the spare block.
+template <class E> struct reads_views : std::false_type {};
+template <class A, std::size_t M> struct reads_views<view<A, M>> : std::true_type {};
+template <class F, class... C> struct reads_views<function_node<F, C...>> : std::bool_constant<(reads_views<C>::value || ...)> {};
+template <class C, std::size_t M> struct reads_views<expanded<C, M>> : reads_views<C> {};
+template <class E> inline constexpr bool reads_views_v = reads_views<std::remove_cvref_t<E>>::value;
+
 /// The fused assignment into `par`'s memory at ctx's (affine) destination
 /// positions: grows the ghosts stencil operands need, binds, and runs the
 /// loop; when an operand reads the destination at other positions (a
@@ -80,8 +92,9 @@ void evaluate_affine(array<T, P>& par, bind_context<P>& ctx, const X& x, Op op, 
   // A stencil repeated in a loop switches to the spare block (two blocks
   // swapped) once its first touch has been spread over a few statements
   // (storage::stencil_into_spare).
+  constexpr bool may_lag = std::is_same_v<Wait, std::nullptr_t> && !has_user_code_v<X> && reads_views_v<X>;
   bool lagged = false;
-  if constexpr (std::is_same_v<Wait, std::nullptr_t> && !has_user_code_v<X>)
+  if constexpr (may_lag)
     lagged = ctx.notes.hazard && ctx.notes.alias_same_strides && rows_ascend(dst_st, ls) &&
              lag_elements(ctx.notes.alias_lowest, ls[P - 1], dst_st[P - 1]) <= std::max<index_t>(index_t{1} << 16, product(ls) / 4) &&
              !storage::stencil_into_spare(par);
@@ -94,9 +107,11 @@ void evaluate_affine(array<T, P>& par, bind_context<P>& ctx, const X& x, Op op, 
     else std::copy_n(old.data(), old.size(), fresh.data());
   }
   const auto loop = [&] {
-    if constexpr (std::is_same_v<Wait, std::nullptr_t>) {
+    if constexpr (may_lag) {
       if (lagged) run_assign_lagged(out, dst_st, ls, b, op, ctx.notes.alias_lowest);
       else run_assign(out, dst_st, ls, b, op);
+    } else if constexpr (std::is_same_v<Wait, std::nullptr_t>) {
+      run_assign(out, dst_st, ls, b, op);
     } else {  // the positions that read no ghost first, while the exchange is in flight
       index<P> in_lo{}, in_hi = ls;
       if (ctx.notes.reads_ghosts)

@@ -53,8 +53,20 @@ struct greater_op { template <class A, class B> bool operator()(A a, B b) const 
 struct greater_equal_op { template <class A, class B> bool operator()(A a, B b) const { using R = promote_t<A, B>; return as<R>(a) >= as<R>(b); } };
 struct logical_and_op { template <class A, class B> bool operator()(A a, B b) const { return (a != A{}) && (b != B{}); } };
 struct logical_or_op { template <class A, class B> bool operator()(A a, B b) const { return (a != A{}) || (b != B{}); } };
-struct bit_and_op { template <class A, class B> auto operator()(A a, B b) const { using R = promote_t<A, B>; return static_cast<R>(as<R>(a) & as<R>(b)); } };
-struct bit_or_op { template <class A, class B> auto operator()(A a, B b) const { using R = promote_t<A, B>; return static_cast<R>(as<R>(a) | as<R>(b)); } };
+struct bit_and_op {
+  template <class A, class B> auto operator()(A a, B b) const {
+    using R = promote_t<A, B>;
+    if constexpr (std::is_same_v<R, bool>) return static_cast<bool>(static_cast<int>(as<R>(a)) & static_cast<int>(as<R>(b)));  // (no branch; clang's -Wbitwise-instead-of-logical)
+    else return static_cast<R>(as<R>(a) & as<R>(b));
+  }
+};
+struct bit_or_op {
+  template <class A, class B> auto operator()(A a, B b) const {
+    using R = promote_t<A, B>;
+    if constexpr (std::is_same_v<R, bool>) return static_cast<bool>(static_cast<int>(as<R>(a)) | static_cast<int>(as<R>(b)));  // (no branch; clang's -Wbitwise-instead-of-logical)
+    else return static_cast<R>(as<R>(a) | as<R>(b));
+  }
+};
 struct bit_xor_op { template <class A, class B> auto operator()(A a, B b) const { using R = promote_t<A, B>; return static_cast<R>(as<R>(a) ^ as<R>(b)); } };
 struct shift_left_op { template <class A, class B> auto operator()(A a, B b) const { using R = promote_t<A, B>; return static_cast<R>(as<R>(a) << as<R>(b)); } };
 struct shift_right_op { template <class A, class B> auto operator()(A a, B b) const { using R = promote_t<A, B>; return static_cast<R>(as<R>(a) >> as<R>(b)); } };
