@@ -605,6 +605,9 @@ void for_each_global(const block_layout<N>& b, Body&& body) {
 /// touches cost least), or always. DIST_DOUBLE_BUFFER=0 / 1 at start-up
 /// chooses never / always; tests set it. Local.
 enum class double_buffer { never, small_pages, always };
+/// Aliased stencils on one array computed in place before its spare block
+/// is prepared (storage::stencil_into_spare).
+inline constexpr std::uint32_t stencils_in_place = 64;
 inline double_buffer& double_buffering() noexcept {
   static double_buffer mode = [] {
     const char* e = std::getenv("DIST_DOUBLE_BUFFER");
@@ -688,20 +691,24 @@ struct storage {
   /// two blocks, as a hand-written Jacobi swaps two arrays, which streams
   /// faster than computing in place (that writes each row twice, through
   /// the queue: ~10% per pass on 4 KiB pages, ~5% on huge pages here). The
-  /// first such statement runs in place; from the second on, each one
-  /// writes the next eighth of a spare block (its first touch: page faults,
-  /// ~3.5 passes' worth for a whole block on 4 KiB pages, so spread out no
-  /// statement pays more than half a pass for it), and once all of it has
-  /// been written the spare takes over. Only for blocks the array owns and
-  /// may move, and as double_buffering() allows. Local.
+  /// spare's first touch (page faults: ~3.5 passes' worth for a whole block
+  /// on 4 KiB pages) pays off only over a long loop, so the first
+  /// `stencils_in_place` such statements on an array run in place (a loop
+  /// that has run that long is likely to run as long again); the next ones
+  /// each write an eighth of the spare (no statement pays more than half a
+  /// pass for it), and once all of it has been written the spare takes
+  /// over. Only for blocks the array owns and may move, and as
+  /// double_buffering() allows. Local.
   template <class T, std::size_t N>
   static bool stencil_into_spare(array<T, N>& a) {
     const double_buffer mode = double_buffering();
     if (mode == double_buffer::never || !a.movable()) return false;
     if (a.spare_.size() == a.data_.size() && a.spare_touched_ >= a.spare_.size()) return true;
     if (mode == double_buffer::small_pages && a.data_.huge()) return false;
-    if (a.stencils_ < 2) ++a.stencils_;
-    if (a.stencils_ < 2) return false;
+    if (a.stencils_ < stencils_in_place) {
+      ++a.stencils_;
+      return false;
+    }
     if (a.spare_.size() != a.data_.size()) {
       a.spare_ = buffer<T>(a.data_.size());
       a.spare_touched_ = 0;
