@@ -4,6 +4,7 @@
 // reported on its own lines ("plan:" names; baseline = the hand-written
 // code's setup), and the planner alone for a simulated rank with n = 10^9.
 //   mpiexec -n 2 ./bench_redistribution [--quick]
+#include <algorithm>
 #include <array>
 #include <chrono>
 #include <set>
@@ -270,8 +271,8 @@ int main(int argc, char** argv) {
         const double t = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
         line("flat_reshape_rows_to_1d", P, rows * cols, t, plan.first.peers.size(), plan.second.peers.size(), groups(plan.first) + groups(plan.second));
       }
-      {  // halo exchange of a 1000^3 block x block x block array, one layer each side, periodic: the
-         // pieces of every dim and side, then the peers of all 26 directions (as halo_exchange::post)
+      {  // halo exchange of a 1000^3 block x block x block array, one layer each side, periodic: every
+         // message of the 26 directions (halo_exchange::post's own list); peers and messages
         const std::vector<int> g = dist::detail::default_grid({1000, 1000, 1000}, P);
         std::array<dist::dim_map, 3> maps{dist::dim_map::undistributed(1), dist::dim_map::undistributed(1), dist::dim_map::undistributed(1)};
         for (int d = 2, q = r; d >= 0; --d) {
@@ -279,31 +280,41 @@ int main(int argc, char** argv) {
           q /= g[static_cast<std::size_t>(d)];
         }
         const auto t0 = std::chrono::steady_clock::now();
-        std::array<std::array<std::array<std::vector<dist::detail::halo_piece>, 2>, 3>, 3> sides;
-        std::size_t held = 0;
-        for (std::size_t d = 0; d < 3; ++d)
-          for (int side = -1; side <= 1; ++side)
-            for (const bool recv : {false, true}) {
-              sides[d][static_cast<std::size_t>(side + 1)][recv] = dist::detail::halo_pieces(maps[d], 1, 1, true, side, recv);
-              held += sides[d][static_cast<std::size_t>(side + 1)][recv].size();
-            }
         std::set<int> peers[2];
-        for (int dir = 0; dir < 27; ++dir) {
-          const std::array<int, 3> dd{dir / 9 - 1, dir / 3 % 3 - 1, dir % 3 - 1};
-          if (dd == std::array<int, 3>{0, 0, 0}) continue;
-          for (const bool recv : {false, true}) {
-            const auto& x = sides[0][static_cast<std::size_t>(dd[0] + 1)][recv];
-            const auto& y = sides[1][static_cast<std::size_t>(dd[1] + 1)][recv];
-            const auto& z = sides[2][static_cast<std::size_t>(dd[2] + 1)][recv];
-            for (const auto& a : x)
-              for (const auto& b : y)
-                for (const auto& c : z) peers[recv].insert((a.coord * g[1] + b.coord) * g[2] + c.coord);
-          }
-        }
-        peers[0].erase(r);  // (a grid of one coordinate along a dim wraps onto itself: no message)
-        peers[1].erase(r);
+        std::size_t messages = 0;
+        dist::detail::ghost_request<3> req;
+        req.lo.fill(1);
+        req.hi.fill(1);
+        dist::detail::halo_messages<3>({&maps[0], &maps[1], &maps[2]}, {1, 1, 1}, {true, true, true}, req,
+                                       [&](bool recv, const std::array<int, 3>& c, const dist::detail::ghost_box<3>&, int) {
+                                         const int peer = (c[0] * g[1] + c[1]) * g[2] + c[2];
+                                         if (peer == r) return;  // (a grid of one coordinate along a dim wraps onto itself: no message)
+                                         peers[recv].insert(peer);
+                                         ++messages;
+                                       });
         const double t = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-        line("halo_3d_block_cubed_periodic", P, index_t{1'000'000'000}, t, peers[0].size(), peers[1].size(), held);
+        line("halo_3d_block_cubed_periodic", P, index_t{1'000'000'000}, t, peers[0].size(), peers[1].size(), messages);
+      }
+      {  // stream placement (a mask's selection, a sort's chunks) onto a 1-D block array of 10^9: each
+         // rank's stretch of uneven length; the stretches meeting my block are what notify delivers
+        const index_t n = 1'000'000'000;
+        std::vector<index_t> cut(static_cast<std::size_t>(P) + 1, 0);  // (set-up: the simulation's, not a rank's)
+        for (int q = 0; q < P; ++q) cut[static_cast<std::size_t>(q) + 1] = n / P * (q + 1) + (q + 1 < P ? (q * 7919 % 1000) * (n / P / 2000) : n % P);
+        const auto stretch_of = [&](int q) {
+          return dist::detail::stretch{cut[static_cast<std::size_t>(q)], cut[static_cast<std::size_t>(q) + 1] - cut[static_cast<std::size_t>(q)], q};
+        };
+        const dist::detail::flat_side<1> dst{input1{{dist::dim_map::block(n, P, r)}, {P}, false, r, P}, {n}, dist::detail::flat_walk::whole(n)};
+        std::vector<dist::detail::stretch> near;
+        const index_t b0 = dst.in.maps[0].global_index(0), b1 = b0 + dst.in.maps[0].local_size();
+        for (int q = static_cast<int>(std::upper_bound(cut.begin(), cut.end(), b0) - cut.begin()) - 1; q < P && cut[static_cast<std::size_t>(q)] < b1; ++q)
+          near.push_back(stretch_of(q));
+        const auto t0 = std::chrono::steady_clock::now();
+        dist::detail::side_plan<1> send, recv;
+        std::vector<int> targets;
+        dist::detail::stream_send_side(dst, stretch_of(r), send, targets);
+        dist::detail::stream_recv_side(dst, near, recv);
+        const double t = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+        line("stream_placement_1d_block", P, n, t, targets.size(), recv.dims[0].size(), groups(send) + groups(recv));
       }
       {  // matmul (SUMMA) panels for a 10^5 x 10^5 product on a square-ish grid of P: the panel list
          // every rank builds (O(inner runs / 256 + owner pairs)); peers: its grid row and column

@@ -223,3 +223,30 @@ TEST(matmul, into_an_existing_array) {
   dist::array<double, 2> wrong(dist::distribution<2>({m, n + 1}, world));
   EXPECT_THROW(dist::matmul(A, B, wrong), dist::shape_error);
 }
+
+TEST(matmul, grid_lines_split_once_and_go_with_their_communicator) {
+  // A loop of products splits the grid's row and column communicators on
+  // its first call only (they are kept with the communicator); on a
+  // duplicate they are its own and go when it is freed.
+  const index_t m = 19, k = 11, n = 13;
+  const auto want = serial(m, k, n);
+  for (int pass = 0; pass < 2; ++pass) {
+    dist::communicator dup(world, boost::mpi::comm_duplicate);
+    const dist::distribution<2> da({m, k}, {dist::block{}, dist::block{}}, dup), db({k, n}, {dist::block{}, dist::block{}}, dup);
+    const auto A = dist::fromfunction<double>(da, fa);
+    const auto B = dist::fromfunction<double>(db, fb);
+    dist::array<double, 2> C(dist::distribution<2>({m, n}, {dist::block{}, dist::block{}}, dup));
+    const auto& lines = dist::detail::state_of(dup).lines;
+    EXPECT_TRUE(lines.empty());
+    for (int it = 0; it < 3; ++it) {
+      dist::matmul(A, B, C);
+      expect_close(dist::allgather(C), want);
+      EXPECT_EQ(lines.size(), 2u);  // one row and one column kind, whatever the iteration
+    }
+    const MPI_Comm row = lines.begin()->second;
+    int size = 0;
+    MPI_Comm_size(row, &size);
+    EXPECT_GE(size, 1);
+    EXPECT_LE(size, world.size());
+  }  // each duplicate freed here, its lines with it (a second pass starts empty)
+}

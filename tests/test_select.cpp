@@ -1,11 +1,14 @@
 // Selection by value (SPEC 13): boolean masks read and assigned, nonzero,
 // flatnonzero, argwhere, take, put, add_at, a(idx), histogram, bincount,
 // against serial references computed here on every rank, over every layout
-// kind with uneven extents, empty selections and all data on one rank.
+// kind with uneven extents, empty selections and all data on one rank; the
+// stream exchange beneath them (sparse notification, placement, sides).
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <cmath>
 #include <dist/dist.hpp>
+#include <thread>
 #include <vector>
 
 #include "test_util.hpp"
@@ -310,5 +313,125 @@ TEST(select, index_plan_reused) {
   const auto other = dist::zeros<double>(dist::distribution<2>({r, c}, {dist::undistributed{}, dist::cyclic{}}, world));  // (never d's layout on > 1 rank)
   if (world.size() > 1) {
     EXPECT_THROW((void)plan.take(other), dist::distribution_error);
+  }
+}
+
+namespace {
+// every position of a run list, in order
+std::vector<index_t> positions_of(const dist::detail::run_list& rl) {
+  std::vector<index_t> out;
+  for (const auto& g : rl)
+    for (index_t k = 0; k < g.count; ++k)
+      for (index_t j = 0; j < g.len; ++j) out.push_back(g.start + k * g.stride + j);
+  return out;
+}
+}  // namespace
+
+TEST(stream, notify_delivers_every_message_round_after_round) {
+  // Sparse notification: rounds of random targets (the same draw on every
+  // rank), some ranks late by turns so others run a round ahead; every rank
+  // receives exactly what was addressed to it, by source.
+  const int P = world.size(), me = world.rank();
+  std::mt19937 rng(7);
+  for (index_t round = 0; round < 40; ++round) {
+    std::vector<std::vector<int>> targets(static_cast<std::size_t>(P));
+    for (auto& t : targets)
+      for (int q = 0; q < P; ++q)
+        if (rng() % 3 == 0) t.push_back(q);
+    if (round % P == me && round % 2) std::this_thread::sleep_for(std::chrono::milliseconds(3));
+    dist::detail::notes<2> out;  // to rank q: (round, 1000 * me + q)
+    for (int q : targets[static_cast<std::size_t>(me)]) out.push_back({q, {round, 1000 * me + q}});
+    const auto got = dist::detail::notify(world, out);
+    dist::detail::notes<2> want;
+    for (int r = 0; r < P; ++r) {
+      const auto& t = targets[static_cast<std::size_t>(r)];
+      if (std::find(t.begin(), t.end(), me) != t.end()) want.push_back({r, {round, 1000 * r + me}});
+    }
+    EXPECT_EQ(got, want) << "round " << round;
+  }
+}
+
+TEST(stream, sides_for_simulated_ranks) {
+  // The stream exchange planned for every simulated rank of P up to 64 (no
+  // MPI): stretches of random lengths (empty ones too) onto 2-D layouts.
+  // What rank q sends to rank r is, element by element, what r receives
+  // from q, each stream position landing on the local place of the same
+  // C-order flat index; every rank receives its whole block; each rank's
+  // receive side needs only the stretches that name it as a target.
+  using namespace dist::detail;
+  std::mt19937_64 rng(11);
+  for (int P : {1, 2, 3, 5, 8, 13, 64}) {
+    for (int kind = 0; kind < 3; ++kind) {
+      const index_t R = 7 + static_cast<index_t>(rng() % 20), C = 3 + static_cast<index_t>(rng() % 11), total = R * C;
+      const int g0 = P % 2 == 0 ? 2 : 1, g1 = P / g0;
+      const auto side = [&](int r) {
+        const int c0 = r / g1, c1 = r % g1;
+        std::array<dist::dim_map, 2> maps{dist::dim_map::block(R, g0, c0), dist::dim_map::block(C, g1, c1)};
+        if (kind == 1) maps = {dist::dim_map::cyclic(R, g0, c0), dist::dim_map::block_cyclic(C, 2, g1, c1)};
+        if (kind == 2) maps = {dist::dim_map::block(R, P, r), dist::dim_map::undistributed(C)};
+        const std::array<int, 2> grid = kind == 2 ? std::array<int, 2>{P, 1} : std::array<int, 2>{g0, g1};
+        return flat_side<2>{plan_side_input<2>{maps, grid, false, r, P}, {R, C}, flat_walk::whole(total)};
+      };
+      std::vector<index_t> cut{0, total};
+      for (int q = 1; q < P; ++q) cut.push_back(static_cast<index_t>(rng() % static_cast<std::uint64_t>(total + 1)));
+      std::sort(cut.begin(), cut.end());
+      std::vector<stretch> st(static_cast<std::size_t>(P));
+      for (int q = 0; q < P; ++q) st[static_cast<std::size_t>(q)] = {cut[static_cast<std::size_t>(q)], cut[static_cast<std::size_t>(q) + 1] - cut[static_cast<std::size_t>(q)], q};
+      std::vector<side_plan<1>> send(static_cast<std::size_t>(P)), recv(static_cast<std::size_t>(P));
+      std::vector<std::vector<int>> targets(static_cast<std::size_t>(P));
+      for (int q = 0; q < P; ++q) stream_send_side(side(q), st[static_cast<std::size_t>(q)], send[static_cast<std::size_t>(q)], targets[static_cast<std::size_t>(q)]);
+      for (int r = 0; r < P; ++r) {
+        std::vector<stretch> near;  // what notify delivers: the stretches naming r
+        for (int q = 0; q < P; ++q) {
+          const auto& t = targets[static_cast<std::size_t>(q)];
+          if (std::find(t.begin(), t.end(), r) != t.end()) near.push_back(st[static_cast<std::size_t>(q)]);
+        }
+        stream_recv_side(side(r), near, recv[static_cast<std::size_t>(r)]);
+      }
+      for (int r = 0; r < P; ++r) {
+        const auto s = side(r);
+        const auto& m = s.in.maps;
+        index_t got = 0;
+        for (int q = 0; q < P; ++q) {
+          const auto out = positions_of(send[static_cast<std::size_t>(q)].dims[0].at(r));
+          const auto in = positions_of(recv[static_cast<std::size_t>(r)].dims[0].at(q));
+          ASSERT_EQ(out.size(), in.size()) << "P " << P << " kind " << kind << " " << q << " -> " << r;
+          for (std::size_t k = 0; k < in.size(); ++k) {
+            const index_t l = in[k], lc = m[1].local_size();
+            const index_t flat = m[0].global_index(l / lc) * C + m[1].global_index(l % lc);
+            ASSERT_EQ(st[static_cast<std::size_t>(q)].start + out[k], flat) << "P " << P << " kind " << kind << " " << q << " -> " << r;
+          }
+          got += static_cast<index_t>(in.size());
+        }
+        EXPECT_EQ(got, m[0].local_size() * m[1].local_size());
+      }
+    }
+  }
+}
+
+TEST(stream, placement_with_keys_out_of_rank_order) {
+  // Stretches ordered by keys that fall with the rank (every stretch is
+  // gathered then): rank r's elements land after those of higher ranks.
+  const int P = world.size(), me = world.rank();
+  const index_t n = 2 + me % 3;  // rank r holds n values 100 r + j
+  std::vector<double> mine(static_cast<std::size_t>(n));
+  for (index_t j = 0; j < n; ++j) mine[static_cast<std::size_t>(j)] = 100.0 * me + static_cast<double>(j);
+  for (const bool falling : {false, true}) {
+    const auto st = dist::detail::place_by_scan(world, falling ? P - me : me, n);
+    std::vector<double> want;
+    for (int k = 0; k < P; ++k) {
+      const int r = falling ? P - 1 - k : k;
+      for (index_t j = 0; j < 2 + r % 3; ++j) want.push_back(100.0 * r + static_cast<double>(j));
+    }
+    ASSERT_EQ(st.total, static_cast<index_t>(want.size()));
+    EXPECT_EQ(st.known.empty(), !falling || P == 1);
+    for (const dist::dim_spec& spec : {dist::dim_spec{dist::block{}}, dist::dim_spec{dist::cyclic{}}}) {
+      dist::array<double, 1> out(dist::distribution<1>({st.total}, {spec}, world));
+      dist::detail::place(st, mine.data(), out, "test");
+      EXPECT_EQ(dist::allgather(out), want);
+      std::vector<double> back(static_cast<std::size_t>(n));
+      dist::detail::fetch_stretches(st, out, back.data(), "test");
+      EXPECT_EQ(back, mine);
+    }
   }
 }

@@ -25,6 +25,7 @@
 #include "../array/array.hpp"
 #include "../comm/redistribution.hpp"
 #include "../core/collective_check.hpp"
+#include "../core/comm_state.hpp"
 #include "../core/communicator.hpp"
 #include "../expr/assign.hpp"
 #include "../expr/promote.hpp"
@@ -191,21 +192,6 @@ inline std::vector<summa_panel> summa_panels(const dim_map& ak, const dim_map& b
   return pieces;
 }
 
-/// The grid's row and column communicators (ranks ordered by grid coordinate).
-struct grid_comms {
-  MPI_Comm row = MPI_COMM_NULL, col = MPI_COMM_NULL;
-  grid_comms(const communicator& c, const std::array<int, 2>& coords) {
-    check_mpi(MPI_Comm_split(c, coords[0], coords[1], &row), "MPI_Comm_split");
-    check_mpi(MPI_Comm_split(c, coords[1], coords[0], &col), "MPI_Comm_split");
-  }
-  grid_comms(const grid_comms&) = delete;
-  grid_comms& operator=(const grid_comms&) = delete;
-  ~grid_comms() {
-    MPI_Comm_free(&row);
-    MPI_Comm_free(&col);
-  }
-};
-
 /// `a` itself when it is a contiguous block of element type R on `d`, else
 /// a copy there (redistributed and converted as needed, kept in `keep`).
 /// Collective.
@@ -334,7 +320,7 @@ void summa_into(const array<T, 2>& A, const array<U, 2>& B, const distribution<2
   const index_t lka = da.local_shape()[1];
   const R* a = pa->local().data();
   const R* b = pb->local().data();
-  grid_comms gc(c, dc.grid_coords());
+  const MPI_Comm grid_row = grid_line_comm(c, ge, 1), grid_col = grid_line_comm(c, ge, 0);  // kept with c
   const dim_map& ak = da.map(1);  // the inner dim as A holds it (over grid columns)
   const dim_map& bk = db.map(0);  // and as B holds it (over grid rows)
   // A panel is read in place when its side has one rank along the broadcast
@@ -362,7 +348,7 @@ void summa_into(const array<T, 2>& A, const array<U, 2>& B, const distribution<2
           for (const run& x : p.runs) dst = std::copy_n(a + r * lka + x.la, x.w, dst);
         }
       const big_count na(lm * p.w, type);  // (freed at once: MPI keeps it until the broadcast is done)
-      check_mpi(MPI_Ibcast(abuf[s].data(), na.count(), na.type(), p.acol, gc.row, &req[s][0]), "MPI_Ibcast");
+      check_mpi(MPI_Ibcast(abuf[s].data(), na.count(), na.type(), p.acol, grid_row, &req[s][0]), "MPI_Ibcast");
     }
     if (!b_in_place(p)) {
       bbuf[s].resize(static_cast<std::size_t>(p.w * ln));
@@ -371,7 +357,7 @@ void summa_into(const array<T, 2>& A, const array<U, 2>& B, const distribution<2
         for (const run& x : p.runs) dst = std::copy_n(b + x.lb * ln, x.w * ln, dst);
       }
       const big_count nb(p.w * ln, type);
-      check_mpi(MPI_Ibcast(bbuf[s].data(), nb.count(), nb.type(), p.brow, gc.col, &req[s][1]), "MPI_Ibcast");
+      check_mpi(MPI_Ibcast(bbuf[s].data(), nb.count(), nb.type(), p.brow, grid_col, &req[s][1]), "MPI_Ibcast");
     }
   };
   if (!pieces.empty()) post(0, 0);

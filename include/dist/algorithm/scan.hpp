@@ -22,6 +22,7 @@
 #include "../array/array.hpp"
 #include "../comm/redistribution.hpp"
 #include "../core/collective_check.hpp"
+#include "../core/comm_state.hpp"
 #include "../expr/assign.hpp"
 #include "reductions.hpp"
 #include "shape.hpp"
@@ -42,19 +43,13 @@ struct scan_multiply {
 
 /// The communicator of my grid line along dim `axis` of `d` (ranks sharing
 /// my other coordinates, ordered by their coordinate along axis): `d`'s own
-/// communicator when the grid splits nothing else, else a split (freed by
-/// the caller when `owned`). Collective.
+/// communicator when the grid splits nothing else, else the line kept with
+/// it (grid_line_comm). Collective.
 template <std::size_t N>
-std::pair<MPI_Comm, bool> grid_line(const distribution<N>& d, std::size_t axis) {
+MPI_Comm grid_line(const distribution<N>& d, std::size_t axis) {
   bool others = false;
   for (std::size_t k = 0; k < N; ++k) others = others || (k != axis && d.grid()[k] > 1);
-  if (!others) return {d.comm(), false};
-  auto c = d.grid_coords();
-  const int key = c[axis];
-  c[axis] = 0;
-  MPI_Comm line;
-  check_mpi(MPI_Comm_split(d.comm(), row_major_rank(d.grid(), c), key, &line), "MPI_Comm_split");
-  return {line, true};
+  return others ? grid_line_comm(d.comm(), d.grid(), axis) : MPI_Comm(d.comm());
 }
 
 /// out = scan of x along `axis`, both on one distribution whose `axis` dim
@@ -125,8 +120,7 @@ void scan_block_axis(const array<T, N>& x, array<S, N>& out, std::size_t axis) {
           for (index_t q = 0; q < inner; ++q) Op::apply(c[q], xin(row, q));
       }
     }
-    auto [line_comm, owned] = grid_line(x.distribution(), axis);
-    MPI_Comm line = line_comm;  // (a plain variable: clang before 16 cannot capture structured bindings)
+    const MPI_Comm line = grid_line(x.distribution(), axis);
     int lr = 0;
     MPI_Comm_rank(line, &lr);
     std::vector<S> prefix(carry.size());
@@ -134,7 +128,6 @@ void scan_block_axis(const array<T, N>& x, array<S, N>& out, std::size_t axis) {
     for_each_chunk(static_cast<index_t>(carry.size()), [&](index_t off, int n) {
       if (rc == MPI_SUCCESS) rc = MPI_Exscan(carry.data() + off, prefix.data() + off, n, mpi_type<S>(), Op::op(), line);
     });
-    if (owned) MPI_Comm_free(&line);
     check_mpi(rc, "MPI_Exscan");
     if (lr == 0) std::fill(prefix.begin(), prefix.end(), Op::template identity<S>());
     carry.swap(prefix);

@@ -184,6 +184,39 @@ class located {
     asked = {received_.data(), received_.size()};
   }
 
+  /// out[i] = a[flat[i]] for the flat indices this was built for; `a` on
+  /// the distribution it was built for. Collective (unless replicated).
+  template <class T>
+  void fetch(const array<T, N>& a, T* out) const {
+    const auto lv = a.local();
+    if (!to_owner) {
+      for (std::size_t i = 0; i < asked.size(); ++i) out[i] = lv.data()[offset(asked[i], lv.strides())];
+      return;
+    }
+    detail::buffer<T> vals(asked.size());
+    for (std::size_t k = 0; k < asked.size(); ++k) vals.data()[k] = lv.data()[offset(asked[k], lv.strides())];
+    to_owner->backward(vals.data(), out);
+  }
+
+  /// f(a[flat[i]], values[i]) on the owner for the flat indices this was
+  /// built for: by source rank, then request order, or in `order` (indices
+  /// into the requests received) when given. Collective (unless replicated).
+  template <class T, class F>
+  void deliver(array<T, N>& a, const T* values, F&& f, const std::vector<std::size_t>* order = nullptr) const {
+    auto lv = a.local();
+    detail::buffer<T> got;
+    if (to_owner) {
+      got = detail::buffer<T>(asked.size());
+      to_owner->forward(values, got.data());
+      values = got.data();
+    }
+    const auto one = [&](std::size_t k) { f(lv.data()[offset(asked[k], lv.strides())], values[k]); };
+    if (order)
+      for (std::size_t k : *order) one(k);
+    else
+      for (std::size_t k = 0; k < asked.size(); ++k) one(k);
+  }
+
   /// The offset in this rank's block (memory strides `strides`) of flat
   /// index f, which this rank holds. Local.
   index_t offset(index_t f, const std::array<index_t, N>& strides) const {
@@ -211,15 +244,7 @@ class located {
 /// out[i] = a[flat[i]]. Collective.
 template <class T, std::size_t N>
 void take_flat(const array<T, N>& a, std::span<const index_t> flat, T* out, const char* op) {
-  const auto lv = a.local();
-  located<N> where(a.distribution(), flat, op);
-  if (!where.to_owner) {
-    for (std::size_t i = 0; i < flat.size(); ++i) out[i] = lv.data()[where.offset(flat[i], lv.strides())];
-    return;
-  }
-  detail::buffer<T> vals(where.asked.size());
-  for (std::size_t k = 0; k < where.asked.size(); ++k) vals.data()[k] = lv.data()[where.offset(where.asked[k], lv.strides())];
-  where.to_owner->backward(vals.data(), out);
+  located<N>(a.distribution(), flat, op).fetch(a, out);
 }
 
 /// Applies f(element, value) for a[flat[i]] and values[i], on the owner,
@@ -247,14 +272,7 @@ void deliver_flat(array<T, N>& a, std::span<const index_t> flat, const T* values
     }
     return;
   }
-  located<N> where(a.distribution(), flat, op);
-  if (!where.to_owner) {
-    for (std::size_t i = 0; i < flat.size(); ++i) f(lv.data()[where.offset(flat[i], lv.strides())], values[i]);
-    return;
-  }
-  detail::buffer<T> vals(where.asked.size());
-  where.to_owner->forward(values, vals.data());
-  for (std::size_t k = 0; k < where.asked.size(); ++k) f(lv.data()[where.offset(where.asked[k], lv.strides())], vals.data()[k]);
+  located<N>(a.distribution(), flat, op).deliver(a, values, f);
 }
 
 /// `v` (a scalar, or an array or expression of `idx`'s shape) as T values
@@ -434,15 +452,7 @@ class index_plan {
   array<T, M> take(const array<T, N>& a) const {
     check(a, "dist::index_plan::take");  // collective: check (agree)
     array<T, M> out(idx_.distribution(), uninitialized);
-    const auto lv = a.local();
-    const auto& w = *where_;
-    if (!w.to_owner) {
-      for (std::size_t i = 0; i < w.asked.size(); ++i) out.local_data()[i] = lv.data()[w.offset(w.asked[i], lv.strides())];
-      return out;
-    }
-    detail::buffer<T> vals(w.asked.size());
-    for (std::size_t k = 0; k < w.asked.size(); ++k) vals.data()[k] = lv.data()[w.offset(w.asked[k], lv.strides())];
-    w.to_owner->backward(vals.data(), out.local_data().data());
+    where_->fetch(a, out.local_data().data());
     return out;
   }
   /// put(a, idx, v) (the last of repeated indices in idx's C order wins). Collective.
@@ -487,12 +497,7 @@ class index_plan {
       vv = v;
       std::copy(vv.local_data().begin(), vv.local_data().end(), vals.data());
     }
-    const auto lv = a.local();
-    const auto& w = *where_;
-    detail::buffer<T> got(w.asked.size());
-    if (w.to_owner) w.to_owner->forward(vals.data(), got.data());
-    else std::copy_n(vals.data(), vals.size(), got.data());
-    for (std::size_t k : order_) f(lv.data()[w.offset(w.asked[k], lv.strides())], got.data()[k]);
+    where_->deliver(a, vals.data(), f, &order_);
   }
 
   distribution<N> d_;

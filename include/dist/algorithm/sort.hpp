@@ -551,7 +551,8 @@ R lerp(R a, R b, double t) {  // NumPy's _lerp
 /// The element at sorted position k (0 <= k < total), on every rank. Collective.
 template <class T>
 T element_at(const communicator& c, const stretches& st, const T* chunk, index_t k) {
-  const int o = st.owner(k);
+  int o = st.holds(k) ? c.rank() : -1;  // its holder, found by one allreduce (no list of every stretch)
+  check_mpi(MPI_Allreduce(MPI_IN_PLACE, &o, 1, MPI_INT, MPI_MAX, c), "MPI_Allreduce");
   T v = c.rank() == o ? chunk[k - st.my_start()] : T{};
   check_mpi(MPI_Bcast(&v, 1, mpi_type<T>(), o, c), "MPI_Bcast");
   return v;

@@ -87,6 +87,37 @@ std::pair<std::vector<index_t>, std::vector<index_t>> block_counts(const distrib
 /// Tag of gather's and scatter's point-to-point messages (arrays past int counts).
 inline constexpr int gather_tag = 0x6467;
 
+/// Past MPI's int counts, between `root`'s staging buffer (rank r's block
+/// at displs[r], counts[r] elements) and every rank's block `local` (n
+/// elements): one message per rank, each of any size, to the root when
+/// `to_root`, else from it; the root's own block is copied. Collective.
+template <class T>
+void root_messages(const communicator& c, int root, bool to_root, T* staging, const std::vector<index_t>& counts,
+                   const std::vector<index_t>& displs, T* local, index_t n) {
+  const int P = c.size(), me = c.rank();
+  if (me != root) {
+    const big_count k(n, mpi_type<T>());
+    if (to_root) check_mpi(MPI_Send(local, k.count(), k.type(), root, gather_tag, c), "MPI_Send");
+    else check_mpi(MPI_Recv(local, k.count(), k.type(), root, gather_tag, c, MPI_STATUS_IGNORE), "MPI_Recv");
+    return;
+  }
+  std::vector<MPI_Request> reqs;
+  std::vector<std::unique_ptr<big_count>> types;
+  for (int r = 0; r < P; ++r) {
+    T* at = staging + displs[static_cast<std::size_t>(r)];
+    if (r == me) {
+      if (to_root) std::copy_n(local, n, at);
+      else std::copy_n(at, n, local);
+      continue;
+    }
+    types.push_back(std::make_unique<big_count>(counts[static_cast<std::size_t>(r)], mpi_type<T>()));
+    reqs.emplace_back();
+    if (to_root) check_mpi(MPI_Irecv(at, types.back()->count(), types.back()->type(), r, gather_tag, c, &reqs.back()), "MPI_Irecv");
+    else check_mpi(MPI_Isend(at, types.back()->count(), types.back()->type(), r, gather_tag, c, &reqs.back()), "MPI_Isend");
+  }
+  check_mpi(MPI_Waitall(static_cast<int>(reqs.size()), reqs.data(), MPI_STATUSES_IGNORE), "MPI_Waitall");
+}
+
 /// Copies between a block (row-major, layout `b`) and the global row-major
 /// array of shape `gs`: block -> global when `to_global`, else global -> block.
 /// Contiguous inner runs move with memcpy. Local.
@@ -144,23 +175,8 @@ Out gather_impl(const array<T, N>& a, int root) {
       const big_count n(counts[static_cast<std::size_t>(r)], mpi_type<T>());
       check_mpi(MPI_Bcast(at, n.count(), n.type(), r, c), "MPI_Bcast");
     }
-  } else if (me == root) {  // larger, to one root: a message per rank, each of any size
-    std::vector<MPI_Request> reqs;
-    std::vector<std::unique_ptr<big_count>> types;
-    for (int r = 0; r < P; ++r) {
-      T* at = staging.data() + displs[static_cast<std::size_t>(r)];
-      if (r == me) {
-        std::copy(local.begin(), local.end(), at);
-        continue;
-      }
-      types.push_back(std::make_unique<big_count>(counts[static_cast<std::size_t>(r)], mpi_type<T>()));
-      reqs.emplace_back();
-      check_mpi(MPI_Irecv(at, types.back()->count(), types.back()->type(), r, gather_tag, c, &reqs.back()), "MPI_Irecv");
-    }
-    check_mpi(MPI_Waitall(static_cast<int>(reqs.size()), reqs.data(), MPI_STATUSES_IGNORE), "MPI_Waitall");
-  } else {
-    const big_count n(static_cast<index_t>(local.size()), mpi_type<T>());
-    check_mpi(MPI_Send(local.data(), n.count(), n.type(), root, gather_tag, c), "MPI_Send");
+  } else {  // larger, to one root: a message per rank, each of any size
+    root_messages(c, root, true, staging.data(), counts, displs, const_cast<T*>(local.data()), static_cast<index_t>(local.size()));
   }
   if (want)
     for (int r = 0; r < P; ++r)
@@ -235,24 +251,8 @@ array<T, N> scatter(std::span<const T> data, const distribution<N>& d, int root 
     detail::check_mpi(MPI_Scatterv(staging.data(), ic.data(), id.data(), detail::mpi_type<T>(), local.data(),
                                    static_cast<int>(local.size()), detail::mpi_type<T>(), root, c),
                       "MPI_Scatterv");
-  } else if (me == root) {  // past int counts: a message per rank
-    std::vector<MPI_Request> reqs;
-    std::vector<std::unique_ptr<detail::big_count>> types;
-    for (int r = 0; r < P; ++r) {
-      const T* at = staging.data() + displs[static_cast<std::size_t>(r)];
-      if (r == me) {
-        std::copy_n(at, local.size(), local.data());
-        continue;
-      }
-      types.push_back(std::make_unique<detail::big_count>(counts[static_cast<std::size_t>(r)], detail::mpi_type<T>()));
-      reqs.emplace_back();
-      detail::check_mpi(MPI_Isend(at, types.back()->count(), types.back()->type(), r, detail::gather_tag, c, &reqs.back()),
-                        "MPI_Isend");
-    }
-    detail::check_mpi(MPI_Waitall(static_cast<int>(reqs.size()), reqs.data(), MPI_STATUSES_IGNORE), "MPI_Waitall");
-  } else {
-    const detail::big_count n(static_cast<index_t>(local.size()), detail::mpi_type<T>());
-    detail::check_mpi(MPI_Recv(local.data(), n.count(), n.type(), root, detail::gather_tag, c, MPI_STATUS_IGNORE), "MPI_Recv");
+  } else {  // past int counts: a message per rank
+    detail::root_messages(c, root, false, staging.data(), counts, displs, local.data(), static_cast<index_t>(local.size()));
   }
   return a;
 }

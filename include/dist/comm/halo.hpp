@@ -110,6 +110,56 @@ inline std::vector<halo_piece> halo_pieces(const dim_map& m, index_t g, index_t 
   return out;
 }
 
+/// Every message of one halo exchange, faces, edges and corners (the 3^N - 1
+/// directions whose widths are asked for), without MPI: the ghosts at side
+/// `dir` come from the coordinates owning what they show, and my elements go
+/// to the coordinates whose ghosts at side `dir` show them. For each message
+/// calls `f(recv, coords, box, tag)`: grid coordinates of the peer, the box
+/// of my padded block received into or sent from (empty boxes included), and
+/// the tag, the receiver's direction, which makes (peer, tag) unique.
+/// `maps[d]`, `ghost[d]`, `periodic[d]` describe dim d; `req` the layers
+/// asked for. O(N 3^N + messages + log p). Pure (tests and benchmarks plan
+/// for simulated ranks).
+template <std::size_t N, class F>
+void halo_messages(const std::array<const dim_map*, N>& maps, const std::array<index_t, N>& ghost,
+                   const std::array<bool, N>& periodic, const ghost_request<N>& req, F&& f) {
+  // the pieces of each (dim, side, receiving or sending), once: directions share them
+  std::array<std::array<std::array<std::vector<halo_piece>, 2>, 3>, N> sides;
+  for (std::size_t d = 0; d < N; ++d)
+    for (int side = -1; side <= 1; ++side)
+      for (const bool recv : {true, false})
+        sides[d][static_cast<std::size_t>(side + 1)][recv] =
+            halo_pieces(*maps[d], ghost[d], side < 0 ? req.lo[d] : req.hi[d], periodic[d], side, recv);
+  std::array<std::size_t, N> dir{};  // side + 1 per dim, last dim fastest
+  int tag = 0;
+  do {
+    const bool self = std::all_of(dir.begin(), dir.end(), [](std::size_t x) { return x == 1; });
+    for (const bool recv : {true, false}) {
+      std::array<const std::vector<halo_piece>*, N> per;
+      bool any = !self;
+      for (std::size_t d = 0; d < N && any; ++d) {
+        per[d] = &sides[d][dir[d]][recv];
+        any = !per[d]->empty();
+      }
+      if (!any) continue;
+      // every combination of one piece per dim: one peer, one box
+      std::array<std::size_t, N> k{};
+      do {
+        std::array<int, N> pc;
+        ghost_box<N> box;
+        for (std::size_t d = 0; d < N; ++d) {
+          const halo_piece& x = (*per[d])[k[d]];
+          pc[d] = x.coord;
+          box.at[d] = x.at;
+          box.ext[d] = x.len;
+        }
+        f(recv, pc, box, tag);
+      } while (next_index(k, [&](std::size_t d) { return per[d]->size(); }));
+    }
+    ++tag;
+  } while (next_index(dir, [](std::size_t) { return std::size_t{3}; }));
+}
+
 }  // namespace detail
 
 /// A halo exchange in flight (from array::start_halo_exchange or the
@@ -169,73 +219,25 @@ class halo_exchange {
     return p;
   }
 
-  using piece = detail::halo_piece;
-  std::vector<piece> pieces(std::size_t d, int side, bool recv) const {
-    return detail::halo_pieces(a_->distribution().map(d), a_->ghost_width(d), side < 0 ? req_.lo[d] : req_.hi[d], a_->periodic(d),
-                               side, recv);
-  }
-
-  // Every side at once, faces, edges and corners (3^N - 1 directions,
-  // those whose widths are asked for): the ghosts at side `dir` come from
-  // the coordinates owning what they show, and my elements go to the ranks
-  // whose ghosts at side `dir` show them. One round, so all of it can
-  // overlap with work (a corner is a small message of its own instead of a
-  // second round along the next dim). A message is tagged with the
-  // receiver's side, which makes (peer, tag) unique.
+  // Every message at once (detail::halo_messages), so all of it can
+  // overlap with work: a corner is a small message of its own instead of a
+  // second round along the next dim.
   void post() {
     const communicator& c = a_->comm();
     const auto& dist = a_->distribution();
     const MPI_Datatype type = detail::mpi_type<T>();
-    // the pieces of each (dim, side, receiving or sending), once: directions share them
-    std::array<std::array<std::array<std::vector<piece>, 2>, 3>, N> sides;
-    for (std::size_t d = 0; d < N; ++d)
-      for (int side = -1; side <= 1; ++side)
-        for (const bool recv : {true, false}) sides[d][static_cast<std::size_t>(side + 1)][recv] = pieces(d, side, recv);
-    std::array<int, N> dir;
-    dir.fill(-1);
-    int tag = 0;
-    do {
-      const int my_tag = tag++;
-      bool zero = true;
-      for (std::size_t d = 0; d < N; ++d) zero = zero && dir[d] == 0;
-      if (zero) continue;
-      for (const bool recv : {true, false}) {
-        std::array<const std::vector<piece>*, N> per;
-        bool any = true;
-        for (std::size_t d = 0; d < N && any; ++d) {
-          per[d] = &sides[d][static_cast<std::size_t>(dir[d] + 1)][recv];
-          any = !per[d]->empty();
-        }
-        if (!any) continue;
-        // every combination of one piece per dim: one peer, one box
-        std::array<std::size_t, N> k{};
-        for (;;) {
-          std::array<int, N> pc;
-          detail::ghost_box<N> box;
-          for (std::size_t d = 0; d < N; ++d) {
-            const piece& x = (*per[d])[k[d]];
-            pc[d] = x.coord;
-            box.at[d] = x.at;
-            box.ext[d] = x.len;
-          }
-          post_one(recv, dist.grid_rank(pc), box, my_tag, c, type);
-          if (!detail::next_index(k, [&](std::size_t d) { return per[d]->size(); })) break;
-        }
-      }
-    } while (next_direction(dir));
-    posted_ = true;
-  }
-
-  static constexpr std::size_t ipow3(std::size_t k) { return k == 0 ? 1 : 3 * ipow3(k - 1); }
-  static bool next_direction(std::array<int, N>& dir) {
-    for (std::size_t d = N; d-- > 0;) {
-      if (dir[d] < 1) {
-        ++dir[d];
-        return true;
-      }
-      dir[d] = -1;
+    std::array<const dim_map*, N> maps;
+    std::array<index_t, N> ghost;
+    std::array<bool, N> periodic;
+    for (std::size_t d = 0; d < N; ++d) {
+      maps[d] = &dist.map(d);
+      ghost[d] = a_->ghost_width(d);
+      periodic[d] = a_->periodic(d);
     }
-    return false;
+    detail::halo_messages<N>(maps, ghost, periodic, req_, [&](bool recv, const std::array<int, N>& pc, const detail::ghost_box<N>& box, int tag) {
+      post_one(recv, dist.grid_rank(pc), box, tag, c, type);
+    });
+    posted_ = true;
   }
 
   // Receives box b (of the padded block) from `peer`, or sends it there;

@@ -154,6 +154,18 @@ void split_run_cyclic(Put&& put, index_t g0, index_t l0, index_t len, const dim_
   if (g1 % nb && be >= bf) put(coord(be), run_group{l0 + be * nb - g0, g1 - be * nb, g1 - be * nb, 1});
 }
 
+// Splits my run [g0, g0+len) at local l0 where `other`'s runs end: one
+// single run per piece, to `put(c, group)`. O(pieces).
+template <class Put>
+void split_at_owners(Put&& put, index_t g0, index_t l0, index_t len, const dim_map& other) {
+  const index_t end = g0 + len;
+  for (index_t g = g0; g < end;) {
+    const index_t e = std::min(end, other.run_end(g));
+    put(other.owner(g), run_group{l0 + (g - g0), e - g, e - g, 1});
+    g = e;
+  }
+}
+
 /// Splits my blocks of a regular (block-)cyclic dim by a regular
 /// (block-)cyclic `other` in closed form when the pattern repeats: my j-th
 /// block is global block c + j*p (blocks of nb), and after J = lcm(p*nb,
@@ -175,12 +187,8 @@ inline bool split_periodic(const dim_map& mine, const dim_map& other, std::vecto
   const index_t periods = nfull / J, span = J * nbm;  // local positions per period
   // block j's pieces: split at the other side's run ends
   const auto put_block = [&](index_t j, std::vector<std::pair<int, run_group>>& to) {
-    const index_t g0 = (mine.coord() + j * pm) * nbm, g1 = std::min(n, g0 + nbm);
-    for (index_t g = g0; g < g1;) {
-      const index_t e = std::min(g1, other.run_end(g));
-      to.emplace_back(other.owner(g), run_group{j * nbm + (g - g0), e - g, e - g, 1});
-      g = e;
-    }
+    const index_t g0 = (mine.coord() + j * pm) * nbm;
+    split_at_owners([&](int c, const run_group& g) { to.emplace_back(c, g); }, g0, j * nbm, std::min(n, g0 + nbm) - g0, other);
   };
   std::vector<std::pair<int, run_group>> first, out;
   for (index_t j = 0; j < J; ++j) put_block(j, first);
@@ -245,13 +253,7 @@ inline coord_lists split_dim(const dim_map& mine, const dim_map& other, const st
       split_run_cyclic(put, r.global, r.local, r.length, other);
       continue;
     }
-    const index_t end = r.global + r.length;
-    for (index_t g = r.global; g < end;) {
-      const int c = other.owner(g);
-      const index_t e = std::min(end, other.run_end(g));
-      put(c, run_group{r.local + (g - r.global), e - g, e - g, 1});
-      g = e;
-    }
+    split_at_owners(put, r.global, r.local, r.length, other);
   }
   return coord_lists::from_pieces(pieces);
 }

@@ -3,19 +3,25 @@
 //
 // - Placement by scan. Each rank holds a contiguous stretch of a 1-D
 //   stream (the elements a mask selected, a sorted chunk) whose length only
-//   it knows. One MPI_Allgather of (order key, length) places every stretch
-//   after those of smaller keys; the stretches then move to any structured
+//   it knows. A scan of the lengths places every stretch after those of
+//   smaller keys (ranks in key order: the usual case; otherwise one
+//   MPI_Allgather); the stretches then move to any structured
 //   layout's C-order flat positions (or back) by a plan built like a flat
 //   plan (flat.hpp): my stretch split in closed form at the layout's
 //   ownership boundaries, my part of the layout split at the stretch
-//   boundaries. One exchange, each element moved once.
+//   boundaries, found by a sparse notification (notify.hpp): each rank
+//   tells the ranks its stretch goes to where it lies. One exchange, each
+//   element moved once.
 // - Routes. Requests addressed to owner ranks (an index into an array, a
-//   value to look up): one MPI_Alltoall of counts, then requests out and
+//   value to look up): each rank tells the owners it asks how many
+//   requests come (a sparse notification), then requests out and
 //   replies back through the common executor (exchange.hpp), each in one
 //   MPI_Alltoallv or point-to-point messages, counts past int included.
 //
-// Cost per rank: O(P) for the allgathered stretches and the counts (16
-// bytes per rank), O(my elements + peers) otherwise.
+// Cost per rank: messages O(peers + log P); memory O(my elements + peers)
+// for placement, plus O(P) words of counts for routes (no O(P)
+// communication); every stretch is gathered only when keys are out of
+// rank order or the result is replicated.
 // Users' reference: docs/api.md (Selection, sorting and counting).
 #pragma once
 
@@ -28,57 +34,96 @@
 #include "../array/buffer.hpp"
 #include "exchange.hpp"
 #include "flat.hpp"
+#include "notify.hpp"
 #include "redistribution.hpp"
 
 namespace dist::detail {
 
-/// Every rank's stretch [start[r], start[r] + count[r]) of a 1-D stream of
-/// `total` positions, and the ranks with a non-empty stretch in stream order.
-struct stretches {
-  std::vector<index_t> start, count;
-  std::vector<int> order;  // non-empty ranks by increasing start
-  index_t total = 0;
+/// One rank's stretch of a 1-D stream: positions [start, start + count).
+struct stretch {
+  index_t start = 0, count = 0;
   int rank = 0;
-
-  index_t my_start() const { return start[static_cast<std::size_t>(rank)]; }
-  index_t my_count() const { return count[static_cast<std::size_t>(rank)]; }
-  /// Rank of the non-empty stretch holding position s (0 <= s < total).
-  int owner(index_t s) const {
-    auto it = std::upper_bound(order.begin(), order.end(), s,
-                               [&](index_t v, int r) { return v < start[static_cast<std::size_t>(r)]; });
-    return *(it - 1);
-  }
 };
 
-/// Places this rank's `count` elements after those of every rank with a
-/// smaller `key` (equal keys: lower rank first). One MPI_Allgather over `c`.
-/// Collective (callers agree on errors first).
-inline stretches place_by_scan(const communicator& c, index_t key, index_t count) {
+/// This rank's stretch of a 1-D stream of `total` positions. `known` holds
+/// every non-empty stretch, by start, only when place_by_scan had to gather
+/// them (keys not in rank order); otherwise the exchanges find the few
+/// stretches they meet themselves (notify.hpp).
+struct stretches {
+  index_t total = 0;
+  int rank = 0;
+  stretch mine;
+  std::vector<stretch> known;
+
+  index_t my_start() const noexcept { return mine.start; }
+  index_t my_count() const noexcept { return mine.count; }
+  bool holds(index_t s) const noexcept { return s >= mine.start && s < mine.start + mine.count; }
+};
+
+/// The rank of the stretch in `list` (non-empty stretches by start) holding
+/// position s, which some stretch there holds. Local.
+inline const stretch& stretch_at(const std::vector<stretch>& list, index_t s) {
+  const auto it = std::upper_bound(list.begin(), list.end(), s, [](index_t v, const stretch& x) { return v < x.start; });
+  return *(it - 1);
+}
+
+/// Every rank's stretch, gathered: one MPI_Allgather (O(P): for the cases
+/// that need every stretch, a replicated result or keys out of rank order).
+/// `key` orders the stretches (equal keys: lower rank first). Collective.
+inline std::vector<stretch> gather_stretches(const communicator& c, index_t key, index_t count, index_t& total) {
   const int P = c.size();
   std::vector<index_t> all(2 * static_cast<std::size_t>(P));
   const index_t mine[2] = {key, count};
   check_mpi(MPI_Allgather(mine, 2, MPI_INT64_T, all.data(), 2, MPI_INT64_T, c), "MPI_Allgather");
-  stretches st;
-  st.rank = c.rank();
-  st.start.assign(static_cast<std::size_t>(P), 0);
-  st.count.assign(static_cast<std::size_t>(P), 0);
   std::vector<int> by_key(static_cast<std::size_t>(P));
   std::iota(by_key.begin(), by_key.end(), 0);
-  std::stable_sort(by_key.begin(), by_key.end(), [&](int a, int b) { return all[2 * static_cast<std::size_t>(a)] < all[2 * static_cast<std::size_t>(b)]; });
+  std::stable_sort(by_key.begin(), by_key.end(),
+                   [&](int a, int b) { return all[2 * static_cast<std::size_t>(a)] < all[2 * static_cast<std::size_t>(b)]; });
+  std::vector<stretch> out;
+  total = 0;
   for (int r : by_key) {
-    const auto u = static_cast<std::size_t>(r);
-    st.start[u] = st.total;
-    st.count[u] = all[2 * u + 1];
-    st.total += st.count[u];
-    if (st.count[u] > 0) st.order.push_back(r);
+    const index_t n = all[2 * static_cast<std::size_t>(r) + 1];
+    if (n > 0) out.push_back({total, n, r});
+    total += n;
   }
+  return out;
+}
+
+/// Places this rank's `count` elements after those of every rank with a
+/// smaller `key` (equal keys: lower rank first). When the keys of non-empty
+/// stretches rise with the rank (every caller's usual case: blocks in
+/// stream order, ranks of a sort), two MPI_Exscan and one MPI_Allreduce:
+/// O(log P), nothing per rank; otherwise every stretch is gathered.
+/// Collective (callers agree on errors first).
+inline stretches place_by_scan(const communicator& c, index_t key, index_t count) {
+  stretches st;
+  st.rank = c.rank();
+  st.mine = {0, count, st.rank};
+  const index_t below_key = count > 0 ? key : std::numeric_limits<index_t>::min();
+  index_t before = 0, highest = std::numeric_limits<index_t>::min();
+  check_mpi(MPI_Exscan(&count, &before, 1, MPI_INT64_T, MPI_SUM, c), "MPI_Exscan");
+  check_mpi(MPI_Exscan(&below_key, &highest, 1, MPI_INT64_T, MPI_MAX, c), "MPI_Exscan");
+  if (st.rank == 0) before = 0, highest = std::numeric_limits<index_t>::min();  // MPI leaves rank 0's undefined
+  index_t sum[2] = {count, count > 0 && highest > key ? 1 : 0};
+  check_mpi(MPI_Allreduce(MPI_IN_PLACE, sum, 2, MPI_INT64_T, MPI_SUM, c), "MPI_Allreduce");
+  st.total = sum[0];
+  st.mine.start = before;
+  if (sum[1] == 0) return st;
+  st.known = gather_stretches(c, key, count, st.total);
+  st.mine.start = st.total;
+  for (const auto& x : st.known)
+    if (x.rank == st.rank) st.mine.start = x.start;
   return st;
 }
 
 /// `st` with every position widened to `k` consecutive ones (argwhere's rows). Local.
 inline stretches widen(stretches st, index_t k) {
-  for (auto& v : st.start) v *= k;
-  for (auto& v : st.count) v *= k;
+  const auto w = [k](stretch& x) {
+    x.start *= k;
+    x.count *= k;
+  };
+  w(st.mine);
+  for (auto& x : st.known) w(x);
   st.total *= k;
   return st;
 }
@@ -91,43 +136,73 @@ inline void add_peers(side_plan<1>& side) {
   }
 }
 
+/// My stretch `my` (elements 0.. of a buffer) split by the ranks owning its
+/// positions in `dst` (C-order flat positions of a layout): the send side
+/// of a stream exchange, and the ranks it sends to. O(pieces). Local.
+template <std::size_t N>
+void stream_send_side(const flat_side<N>& dst, const stretch& my, side_plan<1>& send, std::vector<int>& targets) {
+  index_t l = 0;
+  owner_pieces(dst, my.start, my.count, [&](int r, index_t k) {
+    if (send.dims[0].at(r).empty()) targets.push_back(r);
+    append_run(send.dims[0][r], l, k);
+    l += k;
+  });
+}
+
+/// My positions in `dst` split by the stretches holding them (`near`: at
+/// least those meeting my positions, non-empty, by start): the receive
+/// side of a stream exchange. O(my runs + pieces). Local.
+template <std::size_t N>
+void stream_recv_side(const flat_side<N>& dst, const std::vector<stretch>& near, side_plan<1>& recv) {
+  my_stream_runs(dst, [&](index_t s, index_t loc, index_t step, index_t n) {
+    while (n > 0) {
+      const stretch& x = stretch_at(near, s);
+      const index_t k = std::min(n, x.start + x.count - s);
+      append_strided(recv.dims[0][x.rank], loc, step, k);
+      s += k;
+      loc += k * step;
+      n -= k;
+    }
+  });
+}
+
+/// The stretches meeting my positions of a stream exchange: each rank tells
+/// the ranks its stretch goes to (`targets`) where it lies. O(peers + log P).
+/// Collective.
+inline std::vector<stretch> stretches_meeting(const communicator& c, const stretches& st, const std::vector<int>& targets) {
+  notes<2> out;
+  for (int r : targets) out.push_back({r, {st.my_start(), st.my_count()}});
+  std::vector<stretch> near;
+  for (const auto& [r, m] : notify(c, out)) near.push_back({m[0], m[1], r});
+  std::sort(near.begin(), near.end(), [](const stretch& a, const stretch& b) { return a.start < b.start; });
+  return near;
+}
+
 /// The exchange moving the stretches `st` (each rank's elements contiguous
 /// in a buffer, in stream order) to the C-order flat positions of an array
 /// on `to` (contiguous block; no unstructured dim), or, `reverse`, from
 /// those positions into the stretches. Collective over to's communicator
-/// (the exchange's agreement).
+/// (the exchange's agreement; a sparse notification when the stretches are
+/// not all known).
 template <std::size_t N>
 exchange<1> stream_exchange(const stretches& st, const distribution<N>& to, bool reverse, const char* op) {
   const communicator& c = to.comm();
-  const auto P = static_cast<std::size_t>(c.size());
   const int me = c.rank();
   side_plan<1> mine, theirs;  // runs in my stretch's buffer; runs in my block of `to`
   const index_t s0 = st.my_start(), n0 = st.my_count();
   if (to.replicated() && reverse) {  // everyone holds everything: my stretch from my own block
     if (n0 > 0) append_run(mine.dims[0][me], 0, n0);
     if (n0 > 0) append_run(theirs.dims[0][me], s0, n0);
-  } else if (to.replicated()) {  // every rank receives every stretch
-    for (std::size_t r = 0; r < P; ++r)
-      if (n0 > 0) append_run(mine.dims[0][static_cast<int>(r)], 0, n0);
-    for (int r : st.order) append_run(theirs.dims[0][r], st.start[static_cast<std::size_t>(r)], st.count[static_cast<std::size_t>(r)]);
+  } else if (to.replicated()) {  // every rank receives every stretch: O(P) by nature
+    for (int r = 0; r < c.size(); ++r)
+      if (n0 > 0) append_run(mine.dims[0][r], 0, n0);
+    index_t total = 0;  // (not known: the keys rise with the rank, so the rank is a key)
+    for (const auto& x : st.known.empty() ? gather_stretches(c, me, n0, total) : st.known) append_run(theirs.dims[0][x.rank], x.start, x.count);
   } else {
     const flat_side<N> dst{side_input(to), to.shape(), flat_walk::whole(to.size())};
-    index_t l = 0;
-    owner_pieces(dst, s0, n0, [&](int r, index_t k) {
-      append_run(mine.dims[0][r], l, k);
-      l += k;
-    });
-    my_stream_runs(dst, [&](index_t s, index_t loc, index_t step, index_t n) {
-      while (n > 0) {
-        const int r = st.owner(s);
-        const auto u = static_cast<std::size_t>(r);
-        const index_t k = std::min(n, st.start[u] + st.count[u] - s);
-        append_strided(theirs.dims[0][r], loc, step, k);
-        s += k;
-        loc += k * step;
-        n -= k;
-      }
-    });
+    std::vector<int> targets;
+    stream_send_side(dst, st.mine, mine, targets);
+    stream_recv_side(dst, st.known.empty() ? stretches_meeting(c, st, targets) : st.known, theirs);
   }
   add_peers(mine);
   add_peers(theirs);
@@ -169,14 +244,19 @@ void fetch_stretches(const stretches& st, const array<T, N>& in, T* dst, const c
 
 /// The exchange of contiguous pieces: scount[r] elements to rank r from a
 /// buffer holding them in rank order, received likewise in rank order
-/// (rcount[r] from rank r, filled here by one MPI_Alltoall unless given);
-/// `reverse`: the same pieces travelling back. Collective.
+/// (rcount[r] from rank r, filled here unless given: each rank tells the
+/// ranks it sends to how much, a sparse notification, O(peers + log P)
+/// messages where an MPI_Alltoall of counts would be O(P)); `reverse`: the
+/// same pieces travelling back. Collective.
 inline exchange<1> counts_exchange(const communicator& c, const std::vector<index_t>& scount, std::vector<index_t>& rcount,
                                    bool reverse, const char* op) {
   const auto P = static_cast<std::size_t>(c.size());
   if (rcount.size() != P) {
+    notes<1> out;
+    for (std::size_t r = 0; r < P; ++r)
+      if (scount[r] > 0) out.push_back({static_cast<int>(r), {scount[r]}});
     rcount.assign(P, 0);
-    check_mpi(MPI_Alltoall(scount.data(), 1, MPI_INT64_T, rcount.data(), 1, MPI_INT64_T, c), "MPI_Alltoall");
+    for (const auto& [r, m] : notify(c, out)) rcount[static_cast<std::size_t>(r)] = m[0];
   }
   side_plan<1> send, recv;
   index_t so = 0, ro = 0;
@@ -193,7 +273,7 @@ inline exchange<1> counts_exchange(const communicator& c, const std::vector<inde
 
 
 /// Requests addressed to owner ranks, grouped by owner: request i goes to
-/// rank owner[i]. Built with one MPI_Alltoall of counts and the agreements
+/// rank owner[i]. Built with one sparse notification of counts and the agreements
 /// of two exchanges (out and back). Collective.
 class routes {
  public:
