@@ -710,7 +710,12 @@ struct storage {
       return false;
     }
     if (a.spare_.size() != a.data_.size()) {
-      a.spare_ = buffer<T>(a.data_.size());
+      try {
+        a.spare_ = buffer<T>(a.data_.size());
+      } catch (const std::bad_alloc&) {  // no room for a second block: stay in place and ask again later
+        a.stencils_ = 0;                  // (a local choice: the statement communicates the same either way)
+        return false;
+      }
       a.spare_touched_ = 0;
     }
     const std::size_t end = std::min(a.spare_.size(), a.spare_touched_ + (a.spare_.size() + 7) / 8);
