@@ -26,6 +26,7 @@
 #pragma once
 
 #include <algorithm>
+#include <limits>
 #include <numeric>
 #include <span>
 #include <vector>
@@ -60,8 +61,8 @@ struct stretches {
   bool holds(index_t s) const noexcept { return s >= mine.start && s < mine.start + mine.count; }
 };
 
-/// The rank of the stretch in `list` (non-empty stretches by start) holding
-/// position s, which some stretch there holds. Local.
+/// The stretch in `list` (non-empty stretches by start) holding position
+/// s, which some stretch there holds. Local.
 inline const stretch& stretch_at(const std::vector<stretch>& list, index_t s) {
   const auto it = std::upper_bound(list.begin(), list.end(), s, [](index_t v, const stretch& x) { return v < x.start; });
   return *(it - 1);

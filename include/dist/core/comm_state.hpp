@@ -9,6 +9,7 @@
 
 #include <mpi.h>
 
+#include <array>
 #include <map>
 #include <set>
 #include <vector>
