@@ -25,7 +25,6 @@
 #include "../array/array.hpp"
 #include "../comm/redistribution.hpp"
 #include "../core/collective_check.hpp"
-#include "../core/comm_state.hpp"
 #include "../core/communicator.hpp"
 #include "../expr/assign.hpp"
 #include "../expr/promote.hpp"
@@ -320,7 +319,7 @@ void summa_into(const array<T, 2>& A, const array<U, 2>& B, const distribution<2
   const index_t lka = da.local_shape()[1];
   const R* a = pa->local().data();
   const R* b = pb->local().data();
-  const MPI_Comm grid_row = grid_line_comm(c, ge, 1), grid_col = grid_line_comm(c, ge, 0);  // kept with c
+  const MPI_Comm grid_row = grid_line_comm(dc, 1), grid_col = grid_line_comm(dc, 0);  // kept with c
   const dim_map& ak = da.map(1);  // the inner dim as A holds it (over grid columns)
   const dim_map& bk = db.map(0);  // and as B holds it (over grid rows)
   // A panel is read in place when its side has one rank along the broadcast

@@ -22,7 +22,6 @@
 #include "../array/array.hpp"
 #include "../comm/redistribution.hpp"
 #include "../core/collective_check.hpp"
-#include "../core/comm_state.hpp"
 #include "../expr/assign.hpp"
 #include "reductions.hpp"
 #include "shape.hpp"
@@ -49,7 +48,7 @@ template <std::size_t N>
 MPI_Comm grid_line(const distribution<N>& d, std::size_t axis) {
   bool others = false;
   for (std::size_t k = 0; k < N; ++k) others = others || (k != axis && d.grid()[k] > 1);
-  return others ? grid_line_comm(d.comm(), d.grid(), axis) : MPI_Comm(d.comm());
+  return others ? grid_line_comm(d, axis) : MPI_Comm(d.comm());
 }
 
 /// out = scan of x along `axis`, both on one distribution whose `axis` dim

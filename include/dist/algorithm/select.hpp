@@ -189,13 +189,10 @@ class located {
   template <class T>
   void fetch(const array<T, N>& a, T* out) const {
     const auto lv = a.local();
-    if (!to_owner) {
-      for (std::size_t i = 0; i < asked.size(); ++i) out[i] = lv.data()[offset(asked[i], lv.strides())];
-      return;
-    }
-    detail::buffer<T> vals(asked.size());
-    for (std::size_t k = 0; k < asked.size(); ++k) vals.data()[k] = lv.data()[offset(asked[k], lv.strides())];
-    to_owner->backward(vals.data(), out);
+    detail::buffer<T> vals(to_owner ? asked.size() : 0);  // the answers, when they travel back
+    T* dst = to_owner ? vals.data() : out;
+    for (std::size_t k = 0; k < asked.size(); ++k) dst[k] = lv.data()[offset(asked[k], lv.strides())];
+    if (to_owner) to_owner->backward(vals.data(), out);
   }
 
   /// f(a[flat[i]], values[i]) on the owner for the flat indices this was

@@ -9,7 +9,6 @@
 
 #include <mpi.h>
 
-#include <array>
 #include <map>
 #include <set>
 #include <vector>
@@ -21,7 +20,7 @@ namespace dist::detail {
 
 struct comm_state {
   unsigned notify_rounds = 0;
-  std::map<std::vector<int>, MPI_Comm> lines;  // key: {axis, grid extents...}
+  std::map<std::vector<int>, MPI_Comm> lines;  // split_once's results by key
 
   void free_lines() {
     for (auto& [k, c] : lines) MPI_Comm_free(&c);
@@ -61,28 +60,14 @@ inline comm_state& state_of(MPI_Comm c) {
   return *s;
 }
 
-/// The communicator of my line along dim `axis` of a process grid of
-/// extents `grid` over `c` (ranks numbered row-major over the grid, as
-/// distributions number them): the ranks sharing my other coordinates,
-/// ordered by their coordinate along axis. Split on the first call for
-/// (c, grid, axis) and kept with c, so a loop of matmuls or scans splits
-/// once (MPI_Comm_split is O(P) inside MPI). Owned by c: do not free.
-/// Collective over c on first use (every rank asks for the same line kind).
-template <std::size_t N>
-MPI_Comm grid_line_comm(const communicator& c, const std::array<int, N>& grid, std::size_t axis) {
-  std::vector<int> key{static_cast<int>(axis)};
-  key.insert(key.end(), grid.begin(), grid.end());
+/// MPI_Comm_split(c, color, order) on the first call for `key` on c, the
+/// result kept with c afterwards (freed with it, or at MPI_Finalize), so a
+/// loop of matmuls or scans splits once (MPI_Comm_split is O(P) inside
+/// MPI). Owned by c: do not free. Collective over c on first use (every
+/// rank passes the same key; color and order are its own).
+inline MPI_Comm split_once(MPI_Comm c, std::vector<int> key, int color, int order) {
   comm_state& st = state_of(c);
   if (auto it = st.lines.find(key); it != st.lines.end()) return it->second;
-  std::array<int, N> coord{};
-  for (int d = static_cast<int>(N) - 1, r = c.rank(); d >= 0; --d) {
-    coord[static_cast<std::size_t>(d)] = r % grid[static_cast<std::size_t>(d)];
-    r /= grid[static_cast<std::size_t>(d)];
-  }
-  const int order = coord[axis];
-  coord[axis] = 0;
-  int color = 0;
-  for (std::size_t d = 0; d < N; ++d) color = color * grid[d] + coord[d];
   MPI_Comm line = MPI_COMM_NULL;
   check_mpi(MPI_Comm_split(c, color, order, &line), "MPI_Comm_split");
   st.lines.emplace(std::move(key), line);

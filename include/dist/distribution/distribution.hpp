@@ -16,6 +16,7 @@
 
 #include "../core/agree.hpp"
 #include "../core/collective_check.hpp"
+#include "../core/comm_state.hpp"
 #include "../core/communicator.hpp"
 #include "../core/error.hpp"
 #include "../core/types.hpp"
@@ -536,6 +537,25 @@ class distribution {
 
   std::shared_ptr<state> st_;
 };
+
+namespace detail {
+
+/// The communicator of my line along dim `axis` of d's process grid: the
+/// ranks sharing my other grid coordinates, ordered by their coordinate
+/// along axis. Split on the first call for d's communicator, grid extents
+/// and axis, then kept with the communicator (split_once). Collective over
+/// d's communicator on first use.
+template <std::size_t N>
+MPI_Comm grid_line_comm(const distribution<N>& d, std::size_t axis) {
+  std::vector<int> key{static_cast<int>(axis)};
+  key.insert(key.end(), d.grid().begin(), d.grid().end());
+  auto c = d.grid_coords();
+  const int order = c[axis];
+  c[axis] = 0;
+  return split_once(d.comm(), std::move(key), d.grid_rank(c), order);
+}
+
+}  // namespace detail
 
 /// Deduction guides: `dist::distribution d(shape, comm)` etc.
 template <std::size_t N>
