@@ -46,3 +46,11 @@
 #if defined(DIST_HAVE_PETSC)
 #include "interop/petsc.hpp"
 #endif
+
+// Separate compilation (optional): the usual instantiations are compiled once,
+// in the translation unit that includes <dist/separate.hpp> (CMake: link
+// dist::separate), and only declared here.
+#if defined(DIST_SEPARATE_COMPILATION)
+#include "instantiations.hpp"
+DIST_INSTANTIATIONS(extern template)
+#endif

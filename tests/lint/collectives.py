@@ -2,7 +2,9 @@
 """Every public collective of dist agrees before it acts, visibly.
 
 A function (or constructor) whose doc comment says it is "Collective" must,
-in its body, either begin the agreement itself (detail::agree,
+in its body (a member declared in its class is looked up where it is
+defined: below the class or in another header), either begin the agreement
+itself (detail::agree,
 agree_and_reduce, agree_on_errors, collective_entry, begin_save) or say
 which collective it hands over to, in a comment of the form
 `// collective: <the callee that agrees>`. So a collective that skips the
@@ -45,6 +47,45 @@ def body_of(lines, start):
     return text
 
 
+def params_of(text):
+    """The parameter list of the first declarator in `text`, defaults and
+    spacing removed: 'const a& x,int n' for '(const a& x, int n = 0)'."""
+    start = text.index("(")
+    depth, out, skipping = 0, "", False
+    for ch in text[start:]:
+        if ch in "(<[{":
+            depth += 1
+        elif ch in ")>]}":
+            depth -= 1
+            if depth == 0:
+                break
+        if depth == 1 and ch == "=":
+            skipping = True
+        elif depth == 1 and ch == ",":
+            skipping = False
+        if not skipping:
+            out += ch
+    return re.sub(r"\s+", " ", out[1:]).replace(" ,", ",").strip()
+
+
+DEFINITION = re.compile(r"^(?!\s)[^;()]*?\b\w+<[^()]*>::(~?\w+)\(")
+
+
+def out_of_class_definitions(root):
+    """Member functions defined below their class ('X<N>::f(...) {'), in
+    every header: name -> [(parameters, body)]."""
+    found = {}
+    for header in sorted(root.rglob("*.hpp")):
+        lines = header.read_text().splitlines(keepends=True)
+        for k, line in enumerate(lines):
+            m = DEFINITION.match(line)
+            if m:
+                body = body_of(lines, k)
+                if body:
+                    found.setdefault(m.group(1), []).append((params_of(body), body))
+    return found
+
+
 def in_detail(lines):
     """For each line: True inside a detail namespace."""
     out, inside = [], False
@@ -61,6 +102,7 @@ def main():
     root = Path(sys.argv[1])
     bad = []
     checked = 0
+    defined_below = out_of_class_definitions(root)
     for header in sorted(root.rglob("*.hpp")):
         lines = header.read_text().splitlines(keepends=True)
         detail = in_detail(lines)
@@ -78,6 +120,12 @@ def main():
             if not SAYS_COLLECTIVE.search(doc) or j >= len(lines) or detail[j]:
                 continue  # the library's own layers are reached through the public functions
             body = body_of(lines, j)
+            if not body and "(" in lines[j]:  # a member declared here, defined below its class
+                name = re.search(r"(~?\w+)\(", lines[j]).group(1)
+                decl = "".join(lines[j:j + 4])
+                for params, definition in defined_below.get(name, []):
+                    if params == params_of(decl):
+                        body = definition
             if not body or "inline constexpr" in lines[j] or re.match(r"\s*(template <[^>]*>\s*)?(class|struct) ", lines[j]):
                 continue
             checked += 1

@@ -67,60 +67,7 @@ class alignment_plan {
   /// operand extent does not match the destination dim it lies along.
   /// `op` names the operation in errors of the exchange.
   alignment_plan(const distribution<M>& from, const distribution<N>& to, const std::array<int, M>& dim_of,
-                 const char* op = "dist::alignment_plan (bringing an operand to the destination's layout)")
-      : from_(from), to_(to), dim_of_(dim_of) {
-    // collective: the exchange (its agreement; the evaluator checks the operands first)
-    detail::require_same_ranks(from.comm(), to.comm(), "dist::alignment_plan");
-    std::array<bool, N> covered{};
-    detail::plan_side_input<M> dst{[]<std::size_t... I>(std::index_sequence<I...>) {
-                                     return std::array<dim_map, M>{((void)I, dim_map::undistributed(1))...};
-                                   }(std::make_index_sequence<M>{}),
-                                   {}, to.replicated(), to.comm().rank(), to.comm().size()};
-    for (std::size_t k = 0; k < M; ++k) {
-      const int j = dim_of[k];
-      if (j >= 0) {
-        if (from.shape()[k] != to.shape()[static_cast<std::size_t>(j)])
-          throw shape_error("dist::alignment_plan: operand of shape " + detail::to_string(from.shape()) +
-                            " does not align with a destination of shape " + detail::to_string(to.shape()));
-        dst.maps[k] = to.map(static_cast<std::size_t>(j));
-        dst.grid[k] = to.grid()[static_cast<std::size_t>(j)];
-        covered[static_cast<std::size_t>(j)] = true;
-        local_[k] = to.local_shape()[static_cast<std::size_t>(j)];
-      } else {
-        if (from.shape()[k] != 1) throw shape_error("dist::alignment_plan: only an extent-1 operand dim can be broadcast");
-        dst.maps[k] = dim_map::undistributed(1);
-        dst.grid[k] = 1;
-        local_[k] = 1;
-      }
-    }
-    const bool empty = to.local_size() == 0;
-    if (empty) local_.fill(0);
-    detail::fan_out fan;
-    bool fans = false;
-    for (std::size_t k = 0; k < M; ++k) fans = fans || dim_of[k] < 0;
-    for (std::size_t j = 0; j < N; ++j) fans = fans || !covered[j];
-    // permuted dims too: the fan-out finds destination ranks on the
-    // destination's own grid, where dst's grid above runs in operand order
-    for (std::size_t k = 0; k < M; ++k) fans = fans || dim_of[k] != static_cast<int>(k);
-    fans = fans && !to.replicated();
-    if (fans) {
-      fan.grid.assign(to.grid().begin(), to.grid().end());
-      fan.dim_of.assign(dim_of.begin(), dim_of.end());
-      fan.spread.resize(N);
-      for (std::size_t j = 0; j < N; ++j)
-        if (!covered[j])
-          for (int c = 0; c < to.grid()[j]; ++c)
-            if (to.map(j).local_size(c) > 0) fan.spread[j].push_back(c);
-    }
-    const auto [send_coord, recv_coord] = detail::directory_coords(from, to, dim_of);
-    std::array<std::size_t, M> identity;
-    for (std::size_t k = 0; k < M; ++k) identity[k] = k;
-    auto [send, recv] =
-        detail::build_plan<M>(detail::side_input(from), dst, identity, send_coord, recv_coord, fans ? &fan : nullptr);
-    if (empty) recv = {};
-    x_ = detail::exchange<M>(from.comm(), to.comm(), std::move(send), std::move(recv), op);
-    x_.keep_scratch_up_to(std::size_t{16} << 20);
-  }
+                 const char* op = "dist::alignment_plan (bringing an operand to the destination's layout)");
 
   const distribution<M>& from() const noexcept { return from_; }
   const distribution<N>& to() const noexcept { return to_; }
@@ -157,6 +104,63 @@ class alignment_plan {
   shape<M> local_{};
   detail::exchange<M> x_;
 };
+
+template <std::size_t M, std::size_t N>
+alignment_plan<M, N>::alignment_plan(const distribution<M>& from, const distribution<N>& to, const std::array<int, M>& dim_of,
+                                     const char* op)
+    : from_(from), to_(to), dim_of_(dim_of) {
+  // collective: the exchange (its agreement; the evaluator checks the operands first)
+  detail::require_same_ranks(from.comm(), to.comm(), "dist::alignment_plan");
+  std::array<bool, N> covered{};
+  detail::plan_side_input<M> dst{[]<std::size_t... I>(std::index_sequence<I...>) {
+                                   return std::array<dim_map, M>{((void)I, dim_map::undistributed(1))...};
+                                 }(std::make_index_sequence<M>{}),
+                                 {}, to.replicated(), to.comm().rank(), to.comm().size()};
+  for (std::size_t k = 0; k < M; ++k) {
+    const int j = dim_of[k];
+    if (j >= 0) {
+      if (from.shape()[k] != to.shape()[static_cast<std::size_t>(j)])
+        throw shape_error("dist::alignment_plan: operand of shape " + detail::to_string(from.shape()) +
+                          " does not align with a destination of shape " + detail::to_string(to.shape()));
+      dst.maps[k] = to.map(static_cast<std::size_t>(j));
+      dst.grid[k] = to.grid()[static_cast<std::size_t>(j)];
+      covered[static_cast<std::size_t>(j)] = true;
+      local_[k] = to.local_shape()[static_cast<std::size_t>(j)];
+    } else {
+      if (from.shape()[k] != 1) throw shape_error("dist::alignment_plan: only an extent-1 operand dim can be broadcast");
+      dst.maps[k] = dim_map::undistributed(1);
+      dst.grid[k] = 1;
+      local_[k] = 1;
+    }
+  }
+  const bool empty = to.local_size() == 0;
+  if (empty) local_.fill(0);
+  detail::fan_out fan;
+  bool fans = false;
+  for (std::size_t k = 0; k < M; ++k) fans = fans || dim_of[k] < 0;
+  for (std::size_t j = 0; j < N; ++j) fans = fans || !covered[j];
+  // permuted dims too: the fan-out finds destination ranks on the
+  // destination's own grid, where dst's grid above runs in operand order
+  for (std::size_t k = 0; k < M; ++k) fans = fans || dim_of[k] != static_cast<int>(k);
+  fans = fans && !to.replicated();
+  if (fans) {
+    fan.grid.assign(to.grid().begin(), to.grid().end());
+    fan.dim_of.assign(dim_of.begin(), dim_of.end());
+    fan.spread.resize(N);
+    for (std::size_t j = 0; j < N; ++j)
+      if (!covered[j])
+        for (int c = 0; c < to.grid()[j]; ++c)
+          if (to.map(j).local_size(c) > 0) fan.spread[j].push_back(c);
+  }
+  const auto [send_coord, recv_coord] = detail::directory_coords(from, to, dim_of);
+  std::array<std::size_t, M> identity;
+  for (std::size_t k = 0; k < M; ++k) identity[k] = k;
+  auto [send, recv] =
+      detail::build_plan<M>(detail::side_input(from), dst, identity, send_coord, recv_coord, fans ? &fan : nullptr);
+  if (empty) recv = {};
+  x_ = detail::exchange<M>(from.comm(), to.comm(), std::move(send), std::move(recv), op);
+  x_.keep_scratch_up_to(std::size_t{16} << 20);
+}
 
 namespace detail {
 

@@ -286,7 +286,7 @@ class halo_exchange {
 
 template <element T, std::size_t N>
 void array<T, N>::exchange_halo() {
-  start_halo_exchange().wait();
+  start_halo_exchange().wait();  // collective: start_halo_exchange
 }
 
 template <element T, std::size_t N>

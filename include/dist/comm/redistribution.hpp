@@ -43,23 +43,7 @@ class redistribution_plan {
   /// same ranks (any order). Throws shape_error / distribution_error on every
   /// rank. Collective over both communicators (the same ranks).
   redistribution_plan(const distribution<N>& from, const distribution<N>& to) : redistribution_plan(from, to, identity()) {}  // collective: below
-  redistribution_plan(const distribution<N>& from, const distribution<N>& to, const std::array<std::size_t, N>& perm)
-      : perm_(perm) {
-    detail::agree(from.comm(), "dist::redistribution_plan", [&] {
-      detail::check_axes(perm, "dist::redistribution_plan");
-      for (std::size_t i = 0; i < N; ++i) {
-        if (to.shape()[i] != from.shape()[perm[i]])
-          throw shape_error("dist::redistribution_plan: cannot move an array of shape " + detail::to_string(from.shape()) +
-                            " to a distribution of shape " + detail::to_string(to.shape()) +
-                            (is_identity(perm) ? "" : " with axes " + detail::to_string(perm)));
-      }
-      detail::require_same_ranks(from.comm(), to.comm(), "dist::redistribution_plan");
-    }, detail::arg("source distributions", from), detail::arg("target distributions", to), detail::arg("axes", perm));
-    std::array<int, N> dim_of{};  // source dim k lies along destination dim perm^-1[k]
-    for (std::size_t i = 0; i < N; ++i) dim_of[perm[i]] = static_cast<int>(i);
-    plan_.emplace(from, to, dim_of, "dist::redistribution_plan");
-    plan_->keep_scratch_up_to(static_cast<std::size_t>(-1));  // executed again and again: no page faults after the first
-  }
+  redistribution_plan(const distribution<N>& from, const distribution<N>& to, const std::array<std::size_t, N>& perm);
 
   const distribution<N>& from() const noexcept { return plan_->from(); }
   const distribution<N>& to() const noexcept { return plan_->to(); }
@@ -102,6 +86,25 @@ class redistribution_plan {
   std::array<std::size_t, N> perm_;
   std::optional<alignment_plan<N, N>> plan_;
 };
+
+template <std::size_t N>
+redistribution_plan<N>::redistribution_plan(const distribution<N>& from, const distribution<N>& to, const std::array<std::size_t, N>& perm)
+    : perm_(perm) {
+  detail::agree(from.comm(), "dist::redistribution_plan", [&] {
+    detail::check_axes(perm, "dist::redistribution_plan");
+    for (std::size_t i = 0; i < N; ++i) {
+      if (to.shape()[i] != from.shape()[perm[i]])
+        throw shape_error("dist::redistribution_plan: cannot move an array of shape " + detail::to_string(from.shape()) +
+                          " to a distribution of shape " + detail::to_string(to.shape()) +
+                          (is_identity(perm) ? "" : " with axes " + detail::to_string(perm)));
+    }
+    detail::require_same_ranks(from.comm(), to.comm(), "dist::redistribution_plan");
+  }, detail::arg("source distributions", from), detail::arg("target distributions", to), detail::arg("axes", perm));
+  std::array<int, N> dim_of{};  // source dim k lies along destination dim perm^-1[k]
+  for (std::size_t i = 0; i < N; ++i) dim_of[perm[i]] = static_cast<int>(i);
+  plan_.emplace(from, to, dim_of, "dist::redistribution_plan");
+  plan_->keep_scratch_up_to(static_cast<std::size_t>(-1));  // executed again and again: no page faults after the first
+}
 
 /// A copy of `a` on distribution `d` (same shape, any specs, grid, or a
 /// communicator over the same ranks). Collective.

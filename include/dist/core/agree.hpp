@@ -182,6 +182,43 @@ std::uint64_t hash_of(const T& v) {
 inline constexpr std::size_t agreement_words = 24;
 inline constexpr std::size_t max_agreed_args = 8, max_agreed_extras = agreement_words - 3 - 2 * max_agreed_args;
 
+/// The communicating part of agree_and_reduce, compiled once for all its
+/// callers: one MPI_Allreduce over `c` of whether this rank failed (`f`),
+/// the digests `h` (the operation's, then each argument's) and `extra`.
+/// Throws on every rank as agree_and_reduce says (different operations; the
+/// lowest failing rank's failure); returns the position in `h` of the first
+/// argument whose digest differs between ranks, 0 when none does. Collective.
+inline std::size_t agreement_allreduce(const communicator& c, std::string_view op, std::span<std::uint64_t> extra,
+                                       failure f, std::span<const std::uint64_t> h) {
+  if (extra.size() > max_agreed_extras) throw mpi_error(std::string(op) + ": too many values for one agreement");
+  // [0] lowest failing rank, then (hash, ~hash) of the operation and each argument, then the extras
+  std::array<std::uint64_t, agreement_words> v;
+  v.fill(UINT64_MAX);
+  v[0] = f.kind ? static_cast<std::uint64_t>(c.rank()) : UINT64_MAX;
+  for (std::size_t i = 0; i < h.size(); ++i) v[1 + 2 * i] = h[i], v[2 + 2 * i] = ~h[i];
+  constexpr std::size_t x0 = 3 + 2 * max_agreed_args;
+  for (std::size_t j = 0; j < extra.size(); ++j) v[x0 + j] = extra[j];
+  check_mpi(MPI_Allreduce(MPI_IN_PLACE, v.data(), static_cast<int>(v.size()), MPI_UINT64_T, MPI_MIN, c), "MPI_Allreduce");
+  for (std::size_t j = 0; j < extra.size(); ++j) extra[j] = v[x0 + j];
+  const auto differs = [&](std::size_t i) { return v[1 + 2 * i] != h[i] || v[2 + 2 * i] != ~h[i]; };
+  bool other_args = false;  // a rank with more arguments (another operation) left words set
+  for (std::size_t i = h.size(); i < max_agreed_args + 1; ++i) other_args = other_args || v[1 + 2 * i] != UINT64_MAX || v[2 + 2 * i] != UINT64_MAX;
+  if (differs(0) || other_args)
+    throw mpi_error(std::string(op) + ": collective mismatch: this rank called " + std::string(op) +
+                    " while another rank of the communicator (size " + std::to_string(c.size()) +
+                    ") called a different collective");
+  if (v[0] != UINT64_MAX) throw_failure_of(c, static_cast<int>(v[0]), std::move(f));
+  for (std::size_t i = 1; i < h.size(); ++i)
+    if (differs(i)) return i;
+  return 0;
+}
+
+/// The error of ranks that passed different values of argument `name`.
+[[noreturn]] inline void throw_argument_mismatch(std::string_view op, const char* name, const std::string& mine) {
+  throw mpi_error(std::string(op) + ": collective mismatch: the ranks passed different " + name + " (this rank: " + mine +
+                  "); a collective needs the same global arguments on every rank");
+}
+
 /// The agreement step of a collective (see the file comment): runs `check`
 /// on every rank, then one MPI_Allreduce over `c` carries whether any rank
 /// failed, a digest of `op` and of each argument, and `extra` (values the
@@ -194,37 +231,16 @@ template <class F, class... A>
 void agree_and_reduce(const communicator& c, std::string_view op, std::span<std::uint64_t> extra, F&& check,
                       const named_arg<A>&... args) {
   static_assert(sizeof...(A) <= max_agreed_args, "dist: too many arguments for one agreement");
-  failure f = run_check(check);
-  if (extra.size() > max_agreed_extras) throw mpi_error(std::string(op) + ": too many values for one agreement");
-  constexpr std::size_t K = 1 + sizeof...(A);
-  const std::array<std::uint64_t, K> h{hash_of(op), hash_of(args.value)...};
-  // [0] lowest failing rank, then (hash, ~hash) of the operation and each argument, then the extras
-  std::array<std::uint64_t, agreement_words> v;
-  v.fill(UINT64_MAX);
-  v[0] = f.kind ? static_cast<std::uint64_t>(c.rank()) : UINT64_MAX;
-  for (std::size_t i = 0; i < K; ++i) v[1 + 2 * i] = h[i], v[2 + 2 * i] = ~h[i];
-  constexpr std::size_t x0 = 3 + 2 * max_agreed_args;
-  for (std::size_t j = 0; j < extra.size(); ++j) v[x0 + j] = extra[j];
-  check_mpi(MPI_Allreduce(MPI_IN_PLACE, v.data(), static_cast<int>(v.size()), MPI_UINT64_T, MPI_MIN, c), "MPI_Allreduce");
-  for (std::size_t j = 0; j < extra.size(); ++j) extra[j] = v[x0 + j];
-  const auto differs = [&](std::size_t i) { return v[1 + 2 * i] != h[i] || v[2 + 2 * i] != ~h[i]; };
-  bool other_args = false;  // a rank with more arguments (another operation) left words set
-  for (std::size_t i = K; i < max_agreed_args + 1; ++i) other_args = other_args || v[1 + 2 * i] != UINT64_MAX || v[2 + 2 * i] != UINT64_MAX;
-  if (differs(0) || other_args)
-    throw mpi_error(std::string(op) + ": collective mismatch: this rank called " + std::string(op) +
-                    " while another rank of the communicator (size " + std::to_string(c.size()) +
-                    ") called a different collective");
-  if (v[0] != UINT64_MAX) throw_failure_of(c, static_cast<int>(v[0]), std::move(f));
+  const std::array<std::uint64_t, 1 + sizeof...(A)> h{hash_of(op), hash_of(args.value)...};
+  const std::size_t differing = agreement_allreduce(c, op, extra, run_check(check), h);
+  if (differing == 0) return;
   std::size_t i = 1;
   const auto check_arg = [&](const auto& a) {
-    if (differs(i++))
-      throw mpi_error(std::string(op) + ": collective mismatch: the ranks passed different " + a.name + " (this rank: " + describe(a.value) +
-                      "); a collective needs the same global arguments on every rank");
+    if (i++ == differing) throw_argument_mismatch(op, a.name, describe(a.value));
   };
   (check_arg(args), ...);
   (void)check_arg;
 }
-
 /// agree_and_reduce without extra values. Collective.
 template <class F, class... A>
 void agree(const communicator& c, std::string_view op, F&& check, const named_arg<A>&... args) {

@@ -105,17 +105,7 @@ class distribution {
   /// grid, or unstructured indices that are not a partition), shape_error
   /// (negative extent), or mpi_error when the ranks passed different shapes,
   /// specs or grids (one allreduce checks the digest). Collective.
-  distribution(const dist::shape<N>& s, const std::array<dim_spec, N>& specs, comm_ref c, const dist::grid& g = {})
-      : st_(std::make_shared<state>()) {
-    state& st = *st_;
-    st.shape = s;
-    st.comm = c.get();
-    bool any_unstructured = false;
-    const detail::spec_list<N> sl{specs};
-    detail::agree(st.comm, "dist::distribution", [&] { any_unstructured = build_structured(specs, g); },
-                  detail::arg("shapes", s), detail::arg("specs", sl), detail::arg("grids", g.extents()));
-    if (any_unstructured) build_directories(specs);
-  }
+  distribution(const dist::shape<N>& s, const std::array<dim_spec, N>& specs, comm_ref c, const dist::grid& g = {});
 
   /// From this rank's maps as they are (no validation, no communication):
   /// the index space of a view over a distribution with this grid. Local.
@@ -537,6 +527,19 @@ class distribution {
 
   std::shared_ptr<state> st_;
 };
+
+template <std::size_t N>
+distribution<N>::distribution(const dist::shape<N>& s, const std::array<dim_spec, N>& specs, comm_ref c, const dist::grid& g)
+    : st_(std::make_shared<state>()) {
+  state& st = *st_;
+  st.shape = s;
+  st.comm = c.get();
+  bool any_unstructured = false;
+  const detail::spec_list<N> sl{specs};
+  detail::agree(st.comm, "dist::distribution", [&] { any_unstructured = build_structured(specs, g); },
+                detail::arg("shapes", s), detail::arg("specs", sl), detail::arg("grids", g.extents()));
+  if (any_unstructured) build_directories(specs);
+}
 
 namespace detail {
 

@@ -123,19 +123,21 @@ struct bound_scalar {
   bool contiguous() const noexcept { return true; }
 };
 
-template <class F, class... B>
-struct bound_function {
+template <class F, class Seq, class... B>
+struct bound_function_base;
+template <class F, std::size_t... I, class... B>
+struct bound_function_base<F, std::index_sequence<I...>, B...> {
   F f;
-  std::tuple<B...> b;
-  void set_row(const index_t* o) noexcept {
-    std::apply([&](auto&... x) { (x.set_row(o), ...); }, b);
-  }
-  auto at(index_t i) const { return std::apply([&](const auto&... x) { return f(x.at(i)...); }, b); }
-  auto at_strided(index_t i) const { return std::apply([&](const auto&... x) { return f(x.at_strided(i)...); }, b); }
-  bool contiguous() const noexcept {
-    return std::apply([](const auto&... x) { return (x.contiguous() && ...); }, b);
-  }
+  operand_pack<B...> b;
+  void set_row(const index_t* o) noexcept { (static_cast<pack_slot<I, B>&>(b).value.set_row(o), ...); }
+  auto at(index_t i) const { return f(static_cast<const pack_slot<I, B>&>(b).value.at(i)...); }
+  auto at_strided(index_t i) const { return f(static_cast<const pack_slot<I, B>&>(b).value.at_strided(i)...); }
+  bool contiguous() const noexcept { return (static_cast<const pack_slot<I, B>&>(b).value.contiguous() && ...); }
 };
+/// A function node bound for a loop: f applied to its bound operands (each
+/// method expands over the operands directly: no std::apply per call).
+template <class F, class... B>
+struct bound_function : bound_function_base<F, std::index_sequence_for<B...>, B...> {};
 
 /// Operand dim k of an M-d operand of shape `s` lies along destination dim
 /// N-M+k (NumPy's trailing alignment), or is broadcast (-1) where its extent
@@ -285,9 +287,8 @@ bound_data<T, N> bind(const replicated_operand<T, M>& r, bind_context<N>& ctx) {
 template <class F, class... C, std::size_t N>
 auto bind(const function_node<F, C...>& n, bind_context<N>& ctx) {
   // braced initialisation binds (and so communicates) left to right on every rank
-  return std::apply(
-      [&](const auto&... c) { return bound_function<F, decltype(bind(c, ctx))...>{n.functor(), {bind(c, ctx)...}}; },
-      n.operands());
+  return n.operands().unpack(
+      [&](const auto&... c) { return bound_function<F, decltype(bind(c, ctx))...>{{n.functor(), {{{bind(c, ctx)}...}}}}; });
 }
 template <class T, std::size_t N, std::size_t M>
 auto bind(const array<T, M>& a, bind_context<N>& ctx) {
@@ -393,7 +394,7 @@ void prepare(const X& x, bind_context<N>& ctx) {
     if (auto sp = plan_shift(x, ctx); sp && sp->grow0 > 0)
       if constexpr (!std::is_const_v<std::remove_reference_t<decltype(x.parent())>>) storage::grow_ghost(x.parent(), 0, sp->grow0);
   } else if constexpr (requires { x.operands(); }) {
-    std::apply([&](const auto&... c) { (prepare(c, ctx), ...); }, x.operands());
+    x.operands().unpack([&](const auto&... c) { (prepare(c, ctx), ...); });
   }
 }
 

@@ -24,6 +24,33 @@ namespace detail {
 
 template <class T> inline constexpr bool is_array_v = is_dist_array<std::remove_cvref_t<T>>::value;
 
+/// Slot I of an operand_pack.
+template <std::size_t I, class T>
+struct pack_slot {
+  T value;
+};
+template <class Seq, class... T>
+struct pack_base;
+template <std::size_t... I, class... T>
+struct pack_base<std::index_sequence<I...>, T...> : pack_slot<I, T>... {
+  /// f(operand...), in order.
+  template <class F>
+  decltype(auto) unpack(F&& f) const {
+    return f(static_cast<const pack_slot<I, T>&>(*this).value...);
+  }
+  template <class F>
+  decltype(auto) unpack(F&& f) {
+    return f(static_cast<pack_slot<I, T>&>(*this).value...);
+  }
+};
+/// The operands of a node or of a bound function: a tuple reached only
+/// through unpack(f), which costs the compiler one instantiation per use
+/// (std::apply over a std::tuple costs about ten per use and operand, which
+/// every expression type paid). An aggregate: operand_pack<A, B>{{{a}, {b}}}
+/// initialises left to right.
+template <class... T>
+struct operand_pack : pack_base<std::index_sequence_for<T...>, T...> {};
+
 /// Operand closure of an array: by reference (Owned = false) or by value.
 template <class T, std::size_t N, bool Owned>
 class array_leaf {
@@ -98,20 +125,21 @@ class function_node {
   static_assert(ndim >= 1, "dist: an expression needs at least one array operand");
 
   explicit function_node(F f, C... c)
-      : f_(std::move(f)), ops_(std::move(c)...),
-        shape_(std::apply([](const auto&... o) { return detail::broadcast_shapes<ndim>(detail::op_name<F>, o.shape()...); }, ops_)) {}
+      : f_(std::move(f)), ops_{{{std::move(c)}...}},
+        shape_(ops_.unpack([](const auto&... o) { return detail::broadcast_shapes<ndim>(detail::op_name<F>, o.shape()...); })) {}
 
   const dist::shape<ndim>& shape() const noexcept { return shape_; }
   index_t size() const noexcept { return detail::product(shape_); }
   const F& functor() const noexcept { return f_; }
-  const std::tuple<C...>& operands() const noexcept { return ops_; }
+  /// The operands (call operands().unpack(f) for f(operand...)).
+  const detail::operand_pack<C...>& operands() const noexcept { return ops_; }
   template <class V> void for_each_array(V&& v) const {
-    std::apply([&](const auto&... o) { (o.for_each_array(v), ...); }, ops_);
+    ops_.unpack([&](const auto&... o) { (o.for_each_array(v), ...); });
   }
 
  private:
   F f_;
-  std::tuple<C...> ops_;
+  detail::operand_pack<C...> ops_;
   dist::shape<ndim> shape_;
 };
 

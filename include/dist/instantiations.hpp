@@ -1,0 +1,73 @@
+// The instantiations separate compilation takes out of user translation
+// units: with DIST_SEPARATE_COMPILATION defined, dist.hpp declares each of
+// them `extern template` (user code calls them and does not compile them),
+// and <dist/separate.hpp>, included in one translation unit of the
+// program, defines them. One list serves both (DIST_INSTANTIATIONS(how)
+// with how = `extern template` or `template`): distributions, plans and
+// exchanges for ranks 1-4, arrays and their element movers for the element
+// types below. Other element types and ranks compile where used, as in
+// header-only use.
+#pragma once
+
+#include <complex>
+#include <cstdint>
+
+// clang-format off
+#define DIST_INSTANTIATE_RANK(how, N)                                                              \
+  how class dist::distribution<N>;                                                                 \
+  how class dist::redistribution_plan<N>;                                                          \
+  how class dist::detail::exchange<N>;                                                             \
+  how struct dist::detail::axis_result_layout<N>;                                                  \
+  how dist::detail::block_layout<N> dist::detail::local_layout<N>(const dist::distribution<N>&);
+
+#define DIST_INSTANTIATE_PLAN(how, M, N)                                                           \
+  how class dist::alignment_plan<M, N>;                                                            \
+  how std::shared_ptr<const dist::alignment_plan<M, N>> dist::detail::cached_alignment<M, N>(      \
+      const dist::distribution<M>&, const dist::distribution<N>&, const std::array<int, M>&);
+
+#define DIST_INSTANTIATE_BIND(how, T, M, N)                                                        \
+  how dist::detail::bound_data<T, N> dist::detail::bind_array<T, M, N>(                            \
+      const dist::array<T, M>&, const std::array<int, M>&, dist::detail::bind_context<N>&);        \
+  how dist::detail::bound_data<T, N> dist::detail::bind_global<T, M, N>(                           \
+      const T*, const dist::shape<M>&, const std::array<int, M>&, dist::detail::bind_context<N>&);
+
+#define DIST_INSTANTIATE_ELEMENT(how, T, N)                                                        \
+  how class dist::array<T, N>;                                                                     \
+  how class dist::halo_exchange<T, N>;                                                     \
+  how void dist::detail::exchange<N>::move<T>(const T*, const std::array<dist::index_t, N>&, T*,   \
+                                              const std::array<dist::index_t, N>&) const;          \
+  how T* dist::detail::copy_peer<T, N>(const dist::detail::side_plan<N>&,                          \
+                                       const dist::detail::plan_peer<N>&,                          \
+                                       const std::array<dist::index_t, N>&, T*, T*, bool);         \
+  how void dist::detail::copy_self<T, N>(                                                          \
+      const dist::detail::side_plan<N>&, const dist::detail::plan_peer<N>&,                        \
+      const std::array<dist::index_t, N>&, const T*, const dist::detail::side_plan<N>&,            \
+      const dist::detail::plan_peer<N>&, const std::array<dist::index_t, N>&, T*);                 \
+  how void dist::detail::copy_outside_box<T, N>(const T*, T*, const dist::shape<N>&,               \
+                                                const dist::index<N>&, const dist::shape<N>&);     \
+  how std::span<const T> dist::detail::packed_block<T, N>(const dist::array<T, N>&,                \
+                                                          dist::detail::buffer<T>&);
+
+#define DIST_INSTANTIATE_ELEMENT_RANKS(how, T)                                                     \
+  DIST_INSTANTIATE_ELEMENT(how, T, 1) DIST_INSTANTIATE_ELEMENT(how, T, 2)                          \
+  DIST_INSTANTIATE_ELEMENT(how, T, 3) DIST_INSTANTIATE_ELEMENT(how, T, 4)                          \
+  DIST_INSTANTIATE_BIND(how, T, 1, 1) DIST_INSTANTIATE_BIND(how, T, 1, 2)                          \
+  DIST_INSTANTIATE_BIND(how, T, 2, 2) DIST_INSTANTIATE_BIND(how, T, 1, 3)                          \
+  DIST_INSTANTIATE_BIND(how, T, 2, 3) DIST_INSTANTIATE_BIND(how, T, 3, 3)                          \
+  DIST_INSTANTIATE_BIND(how, T, 1, 4) DIST_INSTANTIATE_BIND(how, T, 2, 4)                          \
+  DIST_INSTANTIATE_BIND(how, T, 3, 4) DIST_INSTANTIATE_BIND(how, T, 4, 4)
+
+#define DIST_INSTANTIATIONS(how)                                                                   \
+  DIST_INSTANTIATE_RANK(how, 1) DIST_INSTANTIATE_RANK(how, 2)                                      \
+  DIST_INSTANTIATE_RANK(how, 3) DIST_INSTANTIATE_RANK(how, 4)                                      \
+  DIST_INSTANTIATE_PLAN(how, 1, 1) DIST_INSTANTIATE_PLAN(how, 1, 2)                                \
+  DIST_INSTANTIATE_PLAN(how, 2, 2) DIST_INSTANTIATE_PLAN(how, 1, 3)                                \
+  DIST_INSTANTIATE_PLAN(how, 2, 3) DIST_INSTANTIATE_PLAN(how, 3, 3)                                \
+  DIST_INSTANTIATE_PLAN(how, 1, 4) DIST_INSTANTIATE_PLAN(how, 2, 4)                                \
+  DIST_INSTANTIATE_PLAN(how, 3, 4) DIST_INSTANTIATE_PLAN(how, 4, 4)                                \
+  DIST_INSTANTIATE_ELEMENT_RANKS(how, double)                                                      \
+  DIST_INSTANTIATE_ELEMENT_RANKS(how, float)                                                       \
+  DIST_INSTANTIATE_ELEMENT_RANKS(how, int)                                                         \
+  DIST_INSTANTIATE_ELEMENT_RANKS(how, std::int64_t)                                                \
+  DIST_INSTANTIATE_ELEMENT_RANKS(how, std::complex<double>)
+// clang-format on
