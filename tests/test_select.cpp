@@ -6,6 +6,8 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <map>
+#include <random>
 #include <cmath>
 #include <dist/dist.hpp>
 #include <thread>
@@ -348,6 +350,58 @@ TEST(stream, notify_delivers_every_message_round_after_round) {
       if (std::find(t.begin(), t.end(), me) != t.end()) want.push_back({r, {round, 1000 * r + me}});
     }
     EXPECT_EQ(got, want) << "round " << round;
+  }
+}
+
+TEST(stream, requests_grouped_by_owner_either_way) {
+  // group_requests (routes' grouping) by counting and by sorting, for P up
+  // to 70 000 and request counts around P/8 (where routes switch): both
+  // give the serial reference's counts (ranks with requests only, rising)
+  // and places (rank by rank, request order within a rank).
+  std::mt19937 rng(7 + static_cast<unsigned>(world.rank()));
+  for (int P : {1, 3, 8, 9, 64, 4097, 70000}) {
+    for (std::size_t n : {std::size_t{0}, std::size_t{1}, static_cast<std::size_t>(P) / 8, static_cast<std::size_t>(P) / 8 + 1, std::size_t{300}}) {
+      std::vector<int> owner(n);
+      const int span = 1 + static_cast<int>(rng() % static_cast<unsigned>(P));  // crowd some owners
+      for (auto& o : owner) o = static_cast<int>(rng() % static_cast<unsigned>(span)) * (P / span);
+      // reference: a request's place is the number of requests to lower
+      // ranks plus the number of earlier requests to its own rank
+      std::map<int, index_t> per_rank, below, seen;
+      for (int o : owner) ++per_rank[o];
+      std::vector<std::pair<int, index_t>> want(per_rank.begin(), per_rank.end());
+      index_t at = 0;
+      for (const auto& [r, k] : per_rank) below[r] = at, at += k;
+      std::vector<index_t> want_slot(n);
+      for (std::size_t i = 0; i < n; ++i) want_slot[i] = below[owner[i]] + seen[owner[i]]++;
+      for (bool counting : {true, false}) {
+        std::vector<index_t> slot(n, -1);
+        const auto got = dist::detail::group_requests(owner, P, counting, slot.data());
+        EXPECT_EQ(got, want) << "P " << P << " n " << n << (counting ? " counting" : " sorting");
+        EXPECT_EQ(slot, want_slot) << "P " << P << " n " << n << (counting ? " counting" : " sorting");
+      }
+    }
+  }
+}
+
+TEST(stream, routes_with_few_requests_among_many_ranks) {
+  // take with indices on a block layout where odd ranks hold none and the
+  // others one to three (fewer than ranks / 8 on some ranks at 8+ ranks:
+  // routes group them by sorting there, by counting elsewhere), into an
+  // array of 5 and of 61 elements: the values of every index, checked
+  // against the serial reference on every rank.
+  const int P = world.size();
+  std::vector<index_t> bounds{0};
+  for (int r = 0; r < P; ++r) bounds.push_back(bounds.back() + (r % 2 ? 0 : 1 + r % 3));
+  const index_t m = bounds.back();
+  for (index_t n : {index_t{5}, index_t{61}}) {
+    std::vector<index_t> iv(static_cast<std::size_t>(m));
+    for (index_t k = 0; k < m; ++k) iv[static_cast<std::size_t>(k)] = (k * 7 + 3) % n;
+    const auto idx = index_array(iv, dist::block{bounds});
+    dist::distribution<1> d({n}, {dist::cyclic{}}, world);
+    const auto a = dist::fromfunction<double>(d, [](index_t i) { return val(i); });
+    const auto got = dist::allgather(dist::take(a, idx));
+    ASSERT_EQ(got.size(), iv.size());
+    for (std::size_t k = 0; k < iv.size(); ++k) EXPECT_EQ(got[k], val(iv[k])) << "n " << n << " k " << k;
   }
 }
 

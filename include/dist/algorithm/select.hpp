@@ -158,14 +158,11 @@ class located {
       return;
     }
     buffer<int> owner(flat.size());
-    std::vector<index_t> count;
-    if (d.structured()) {  // owners in closed form, counted, one pass
-      count.assign(static_cast<std::size_t>(d.comm().size()), 0);
+    if (d.structured()) {  // owners in closed form, one pass
       for (std::size_t i = 0; i < flat.size(); ++i) {
         int r = 0;
         for (std::size_t k = 0; k < N; ++k) r = r * d.grid()[k] + d.map(k).owner(N == 1 ? flat[i] : (flat[i] / gs_[k]) % s[k]);
         owner.data()[i] = r;
-        ++count[static_cast<std::size_t>(r)];
       }
     } else {  // per dim: unstructured dims ask the directory
       std::vector<index_t> g(flat.size());
@@ -178,7 +175,7 @@ class located {
           owner.data()[i] = (k == 0 ? 0 : owner.data()[i] * d.grid()[k]) + (m.kind() == dim_kind::unstructured ? loc[i].coord : m.owner(g[i]));
       }
     }
-    to_owner.emplace(d.comm(), std::span<const int>(owner.data(), owner.size()), op, std::move(count));
+    to_owner.emplace(d.comm(), std::span<const int>(owner.data(), owner.size()), op);
     received_ = buffer<index_t>(static_cast<std::size_t>(to_owner->received()));
     to_owner->forward(flat.data(), received_.data());
     asked = {received_.data(), received_.size()};

@@ -19,9 +19,9 @@
 //   MPI_Alltoallv or point-to-point messages, counts past int included.
 //
 // Cost per rank: messages O(peers + log P); memory O(my elements + peers)
-// for placement, plus O(P) words of counts for routes (no O(P)
-// communication); every stretch is gathered only when keys are out of
-// rank order or the result is replicated.
+// (routes count requests per rank only when there are at least P/8 of
+// them); every stretch is gathered only when keys are out of rank order or
+// the result is replicated.
 // Users' reference: docs/api.md (Selection, sorting and counting).
 #pragma once
 
@@ -29,6 +29,7 @@
 #include <limits>
 #include <numeric>
 #include <span>
+#include <utility>
 #include <vector>
 
 #include "../array/array.hpp"
@@ -243,56 +244,87 @@ void fetch_stretches(const stretches& st, const array<T, N>& in, T* dst, const c
 
 // ---- routes ----
 
-/// The exchange of contiguous pieces: scount[r] elements to rank r from a
-/// buffer holding them in rank order, received likewise in rank order
-/// (rcount[r] from rank r, filled here unless given: each rank tells the
-/// ranks it sends to how much, a sparse notification, O(peers + log P)
+/// Counts by rank, for the ranks with a non-zero count only, by increasing
+/// rank: (rank, count).
+using rank_counts = std::vector<std::pair<int, index_t>>;
+
+/// The exchange of contiguous pieces: `sends` (rank, count) elements to
+/// each rank from a buffer holding them in rank order, received likewise
+/// in rank order (`recvs`, filled here unless `have_recvs`: each rank tells
+/// the ranks it sends to how much, a sparse notification, O(peers + log P)
 /// messages where an MPI_Alltoall of counts would be O(P)); `reverse`: the
-/// same pieces travelling back. Collective.
-inline exchange<1> counts_exchange(const communicator& c, const std::vector<index_t>& scount, std::vector<index_t>& rcount,
+/// same pieces travelling back. O(peers) time and memory. Collective.
+inline exchange<1> counts_exchange(const communicator& c, const rank_counts& sends, rank_counts& recvs, bool have_recvs,
                                    bool reverse, const char* op) {
-  const auto P = static_cast<std::size_t>(c.size());
-  if (rcount.size() != P) {
+  if (!have_recvs) {
     notes<1> out;
-    for (std::size_t r = 0; r < P; ++r)
-      if (scount[r] > 0) out.push_back({static_cast<int>(r), {scount[r]}});
-    rcount.assign(P, 0);
-    for (const auto& [r, m] : notify(c, out)) rcount[static_cast<std::size_t>(r)] = m[0];
+    out.reserve(sends.size());
+    for (const auto& [r, n] : sends) out.push_back({r, {n}});
+    recvs.clear();
+    for (const auto& [r, m] : notify(c, out))
+      if (m[0] > 0) recvs.emplace_back(r, m[0]);
   }
-  side_plan<1> send, recv;
-  index_t so = 0, ro = 0;
-  for (std::size_t r = 0; r < P; ++r) {
-    if (scount[r] > 0) append_run(send.dims[0][static_cast<int>(r)], so, scount[r]);
-    if (rcount[r] > 0) append_run(recv.dims[0][static_cast<int>(r)], ro, rcount[r]);
-    so += scount[r];
-    ro += rcount[r];
-  }
-  add_peers(send);
-  add_peers(recv);
+  const auto side = [](const rank_counts& pieces) {
+    side_plan<1> sp;
+    index_t at = 0;
+    for (const auto& [r, n] : pieces) {
+      append_run(sp.dims[0][r], at, n);
+      at += n;
+    }
+    add_peers(sp);
+    return sp;
+  };
+  side_plan<1> send = side(sends), recv = side(recvs);
   return reverse ? exchange<1>(c, c, std::move(recv), std::move(send), op) : exchange<1>(c, c, std::move(send), std::move(recv), op);
 }
 
+/// Groups requests by owner rank: request i (owner[i], in 0..P-1) gets its
+/// place slot[i] in a buffer holding rank 0's requests first, each rank's in
+/// request order; returns how many go to each rank. By counting (O(n + P))
+/// when `by_counting`, else by a stable sort (O(n log n), no O(P) memory).
+/// Local (pure).
+inline rank_counts group_requests(std::span<const int> owner, int P, bool by_counting, index_t* slot) {
+  rank_counts sends;
+  if (by_counting) {
+    std::vector<index_t> count(static_cast<std::size_t>(P), 0);
+    for (int r : owner) ++count[static_cast<std::size_t>(r)];
+    index_t at = 0;
+    for (int r = 0; r < P; ++r) {
+      const index_t n = count[static_cast<std::size_t>(r)];
+      if (n > 0) sends.emplace_back(r, n);
+      count[static_cast<std::size_t>(r)] = at;  // now: where rank r's requests start
+      at += n;
+    }
+    for (std::size_t i = 0; i < owner.size(); ++i) slot[i] = count[static_cast<std::size_t>(owner[i])]++;
+    return sends;
+  }
+  std::vector<index_t> order(owner.size());
+  std::iota(order.begin(), order.end(), index_t{0});
+  std::stable_sort(order.begin(), order.end(),
+                   [&](index_t a, index_t b) { return owner[static_cast<std::size_t>(a)] < owner[static_cast<std::size_t>(b)]; });
+  for (std::size_t k = 0; k < order.size(); ++k) {
+    const int r = owner[static_cast<std::size_t>(order[k])];
+    if (sends.empty() || sends.back().first != r) sends.emplace_back(r, 0);
+    ++sends.back().second;
+    slot[order[k]] = static_cast<index_t>(k);
+  }
+  return sends;
+}
 
 /// Requests addressed to owner ranks, grouped by owner: request i goes to
-/// rank owner[i]. Built with one sparse notification of counts and the agreements
-/// of two exchanges (out and back). Collective.
+/// rank owner[i]. Built with one sparse notification of counts and the
+/// agreements of two exchanges (out and back); O(requests + peers) memory,
+/// never O(P) (group_requests counts only when there are at least P/8
+/// requests). Collective.
 class routes {
  public:
-  /// `count`, when given, holds how many requests go to each rank (saves a pass).
-  routes(const communicator& c, std::span<const int> owner, const char* op, std::vector<index_t> count = {}) : n_(owner.size()) {
-    const auto P = static_cast<std::size_t>(c.size());
-    std::vector<index_t> scount(std::move(count)), soff(P, 0);
-    if (scount.size() != P) {
-      scount.assign(P, 0);
-      for (int r : owner) ++scount[static_cast<std::size_t>(r)];
-    }
-    std::exclusive_scan(scount.begin(), scount.end(), soff.begin(), index_t{0});
+  routes(const communicator& c, std::span<const int> owner, const char* op) : n_(owner.size()) {
     slot_ = buffer<index_t>(owner.size());
-    for (std::size_t i = 0; i < owner.size(); ++i) slot_.data()[i] = soff[static_cast<std::size_t>(owner[i])]++;
-    std::vector<index_t> rcount;
-    out_ = counts_exchange(c, scount, rcount, false, op);
-    back_ = counts_exchange(c, scount, rcount, true, op);
-    received_ = std::accumulate(rcount.begin(), rcount.end(), index_t{0});
+    const rank_counts sends = group_requests(owner, c.size(), 8 * owner.size() >= static_cast<std::size_t>(c.size()), slot_.data());
+    rank_counts recvs;
+    out_ = counts_exchange(c, sends, recvs, false, false, op);
+    back_ = counts_exchange(c, sends, recvs, true, true, op);
+    for (const auto& [r, n] : recvs) received_ += n;
   }
 
   /// Requests sent (this rank's) and received (addressed to this rank).
