@@ -159,17 +159,16 @@ stretches sample_sort(const communicator& c, detail::buffer<R> mine_buf, Less le
     else x = s.at;
     cut[static_cast<std::size_t>(q)] = std::max(x, cut[static_cast<std::size_t>(q) - 1]);
   }
-  rank_counts sends, recvs;
+  rank_counts sends;
   for (int q = 0; q < P; ++q)
     if (const index_t k = cut[static_cast<std::size_t>(q) + 1] - cut[static_cast<std::size_t>(q)]; k > 0) sends.emplace_back(q, k);
-  const auto x = counts_exchange(c, sends, recvs, false, false, op);
-  index_t m = 0;
-  for (const auto& [q, k] : recvs) m += k;
-  detail::buffer<R> got(static_cast<std::size_t>(m));
-  x.run(mine, {1}, got.data(), {1});
-  // merge the sorted runs pairwise, neighbours first (ties: the lower rank's first)
-  std::vector<index_t> bounds{0};
+  const rank_counts recvs = announce_counts(c, sends);
+  std::vector<index_t> bounds{0};  // where each source's sorted run starts in what I receive
   for (const auto& [q, k] : recvs) bounds.push_back(bounds.back() + k);
+  const index_t m = bounds.back();
+  detail::buffer<R> got(static_cast<std::size_t>(m));
+  counts_exchange(c, sends, recvs, false, op).run(mine, {1}, got.data(), {1});
+  // merge the sorted runs pairwise, neighbours first (ties: the lower rank's first)
   detail::buffer<R> other(static_cast<std::size_t>(bounds.size() > 2 ? m : 0));
   R* from = got.data();
   R* to = other.data();

@@ -248,22 +248,26 @@ void fetch_stretches(const stretches& st, const array<T, N>& in, T* dst, const c
 /// rank: (rank, count).
 using rank_counts = std::vector<std::pair<int, index_t>>;
 
+/// Tells each rank in `sends` how many elements come from me (a sparse
+/// notification: O(peers + log P) messages where an MPI_Alltoall of counts
+/// would be O(P)) and returns what the ranks sending to me announced, by
+/// increasing rank. Collective.
+inline rank_counts announce_counts(const communicator& c, const rank_counts& sends) {
+  notes<1> out;
+  out.reserve(sends.size());
+  for (const auto& [r, n] : sends) out.push_back({r, {n}});
+  rank_counts recvs;
+  for (const auto& [r, m] : notify(c, out))
+    if (m[0] > 0) recvs.emplace_back(r, m[0]);
+  return recvs;
+}
+
 /// The exchange of contiguous pieces: `sends` (rank, count) elements to
-/// each rank from a buffer holding them in rank order, received likewise
-/// in rank order (`recvs`, filled here unless `have_recvs`: each rank tells
-/// the ranks it sends to how much, a sparse notification, O(peers + log P)
-/// messages where an MPI_Alltoall of counts would be O(P)); `reverse`: the
+/// each rank from a buffer holding them in rank order, `recvs` received
+/// likewise in rank order (announce_counts gives them); `reverse`: the
 /// same pieces travelling back. O(peers) time and memory. Collective.
-inline exchange<1> counts_exchange(const communicator& c, const rank_counts& sends, rank_counts& recvs, bool have_recvs,
-                                   bool reverse, const char* op) {
-  if (!have_recvs) {
-    notes<1> out;
-    out.reserve(sends.size());
-    for (const auto& [r, n] : sends) out.push_back({r, {n}});
-    recvs.clear();
-    for (const auto& [r, m] : notify(c, out))
-      if (m[0] > 0) recvs.emplace_back(r, m[0]);
-  }
+inline exchange<1> counts_exchange(const communicator& c, const rank_counts& sends, const rank_counts& recvs, bool reverse,
+                                   const char* op) {
   const auto side = [](const rank_counts& pieces) {
     side_plan<1> sp;
     index_t at = 0;
@@ -321,9 +325,9 @@ class routes {
   routes(const communicator& c, std::span<const int> owner, const char* op) : n_(owner.size()) {
     slot_ = buffer<index_t>(owner.size());
     const rank_counts sends = group_requests(owner, c.size(), 8 * owner.size() >= static_cast<std::size_t>(c.size()), slot_.data());
-    rank_counts recvs;
-    out_ = counts_exchange(c, sends, recvs, false, false, op);
-    back_ = counts_exchange(c, sends, recvs, true, true, op);
+    const rank_counts recvs = announce_counts(c, sends);
+    out_ = counts_exchange(c, sends, recvs, false, op);
+    back_ = counts_exchange(c, sends, recvs, true, op);
     for (const auto& [r, n] : recvs) received_ += n;
   }
 

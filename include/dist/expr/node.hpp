@@ -9,7 +9,6 @@
 #include <functional>
 #include <span>
 #include <string>
-#include <tuple>
 #include <type_traits>
 #include <utility>
 
@@ -37,10 +36,6 @@ struct pack_base<std::index_sequence<I...>, T...> : pack_slot<I, T>... {
   template <class F>
   decltype(auto) unpack(F&& f) const {
     return f(static_cast<const pack_slot<I, T>&>(*this).value...);
-  }
-  template <class F>
-  decltype(auto) unpack(F&& f) {
-    return f(static_cast<pack_slot<I, T>&>(*this).value...);
   }
 };
 /// The operands of a node or of a bound function: a tuple reached only
