@@ -315,7 +315,7 @@ TEST(views, in_place_stencils_longer_than_a_piece) {
 
 TEST(views, repeated_stencils_switch_to_two_blocks) {
   // A stencil repeated in a loop runs in place first, then (once the spare
-  // block has been written an eighth per statement) into the spare block,
+  // block has been written a share per statement) into the spare block,
   // swapped in: the same values every way, on every rank, and the block
   // moves only when two blocks are allowed.
   const index_t n0 = 201, n1 = 37;
@@ -324,8 +324,9 @@ TEST(views, repeated_stencils_switch_to_two_blocks) {
   std::vector<double> ref(static_cast<std::size_t>(n0 * n1));
   for (index_t i = 0; i < n0; ++i)
     for (index_t j = 0; j < n1; ++j) ref[static_cast<std::size_t>(i * n1 + j)] = f(i, j);
-  const int first = static_cast<int>(dist::detail::stencils_in_place);  // statements in place before the spare is prepared
-  const int steps = first + 8 + 3;
+  // (blocks below 8 MiB are not on huge pages: by_page_size schedules as on 4 KiB pages)
+  const auto sched = dist::detail::small_page_spare;
+  const int steps = static_cast<int>(sched.in_place + sched.pieces) + 3;
   for (int s = 0; s < steps; ++s) {
     const auto old = ref;
     const auto at = [&](index_t i, index_t j) { return old[static_cast<std::size_t>(i * n1 + j)]; };
@@ -334,7 +335,7 @@ TEST(views, repeated_stencils_switch_to_two_blocks) {
         ref[static_cast<std::size_t>(i * n1 + j)] = 0.2 * (at(i - 1, j) + at(i + 1, j) + at(i, j - 1) + at(i, j + 1)) + 0.2 * at(i, j);
   }
   using mode = dist::detail::double_buffer;
-  for (const mode m : {mode::never, mode::small_pages, mode::always}) {
+  for (const mode m : {mode::never, mode::by_page_size, mode::always}) {
     const double_buffering_as as(m);
     auto u = dist::fromfunction<double>(D, f);
     const slice in{1, -1}, lo{0, -2}, hi{2, nullopt};
@@ -346,24 +347,69 @@ TEST(views, repeated_stencils_switch_to_two_blocks) {
       blocks.push_back(u.local_data().data());
     }
     test_util::expect_close(dist::allgather(u), ref, 1e-14, "repeated stencil");
-    // the first `first` statements in place; the next 8 write the spare an eighth each, and from
-    // the last of them on the blocks alternate (the first statement's ghost rows came from the
-    // slack rows at >= 64 rows per rank)
+    // the first `in_place` statements in place; the next `pieces` write the spare a share each,
+    // and from the last of them on the blocks alternate (the first statement's ghost rows came
+    // from the slack rows at >= 64 rows per rank)
     const bool slack = n0 / world.size() >= 64;
-    if (slack) {
-      EXPECT_EQ(blocks[0], block);
-    }
     if (m == mode::never) {
       if (slack) {
         for (const double* b : blocks) EXPECT_EQ(b, block);
       }
-    } else {  // (blocks below 8 MiB are not on huge pages: small_pages acts as always)
-      const auto at = [&](int s) { return blocks[static_cast<std::size_t>(s)]; };
-      for (int s = 0; s < first + 7; ++s) EXPECT_EQ(at(s), at(0)) << s;
-      EXPECT_NE(at(first + 7), at(first + 6));
-      EXPECT_EQ(at(first + 8), at(first + 6));
-      EXPECT_EQ(at(first + 9), at(first + 7));
+    } else {
+      const auto s = m == mode::always ? dist::detail::immediate_spare : sched;
+      const int last = static_cast<int>(s.in_place + s.pieces) - 1;  // the statement that writes the spare's last share, then swaps
+      const auto at = [&](int i) { return blocks[static_cast<std::size_t>(i)]; };
+      if (slack && last > 0) {
+        EXPECT_EQ(at(0), block);
+      }
+      for (int i = 1; i < last; ++i) EXPECT_EQ(at(i), at(0)) << i;
+      if (last > 0) {
+        EXPECT_NE(at(last), at(last - 1));
+        EXPECT_EQ(at(last + 1), at(last - 1));
+      } else if (slack) {
+        EXPECT_NE(at(0), block);
+        EXPECT_EQ(at(1), block);
+      }
+      EXPECT_EQ(at(last + 2), at(last));
     }
+  }
+}
+
+TEST(views, repeated_stencils_on_huge_pages_move_early) {
+  // Blocks of 8 MiB and more ask for huge pages; there the spare's first
+  // touch is cheap, so the move to two blocks follows huge_page_spare (a few
+  // statements in place, a few preparing the spare), with the values of
+  // the statement computed in place every time.
+  const index_t rows = 1030, n1 = 1024;  // 8.05 MiB of doubles per rank
+  const dist::distribution<2> D({rows * world.size(), n1}, world);
+  const auto f = [](index_t i, index_t j) { return std::sin(0.01 * static_cast<double>(i)) + 1e-3 * static_cast<double>(j % 17); };
+  const slice in{1, -1}, lo{0, -2}, hi{2, nullopt};
+  const auto sched = dist::detail::huge_page_spare;
+  const int last = static_cast<int>(sched.in_place + sched.pieces) - 1, steps = last + 3;
+  const auto step = [&](dist::array<double, 2>& u) { u(in, in) = 0.25 * (u(lo, in) + u(hi, in) + u(in, lo) + u(in, hi)); };
+  using mode = dist::detail::double_buffer;
+  dist::array<double, 2> ref = dist::fromfunction<double>(D, f);
+  {
+    const double_buffering_as as(mode::never);
+    for (int s = 0; s < steps; ++s) step(ref);
+  }
+  const double_buffering_as as(mode::by_page_size);
+  auto u = dist::fromfunction<double>(D, f);
+  const bool huge = dist::detail::storage::data(u).huge();  // (DIST_HUGE_PAGES=0: small pages' schedule, not checked here)
+  std::vector<const double*> blocks;
+  for (int s = 0; s < steps; ++s) {
+    step(u);
+    blocks.push_back(u.local_data().data());
+  }
+  const auto got = u.local_data(), want = ref.local_data();
+  ASSERT_EQ(got.size(), want.size());
+  for (std::size_t i = 0; i < got.size(); ++i) ASSERT_NEAR(got[i], want[i], 1e-14) << i;
+  if (huge) {
+    const auto at = [&](int i) { return blocks[static_cast<std::size_t>(i)]; };
+    for (int i = 1; i < last; ++i) EXPECT_EQ(at(i), at(0)) << i;
+    EXPECT_NE(at(last), at(last - 1));
+    EXPECT_EQ(at(last + 1), at(last - 1));
+    EXPECT_EQ(at(last + 2), at(last));
   }
 }
 

@@ -269,6 +269,22 @@ void deliver_flat(array<T, N>& a, std::span<const index_t> flat, const T* values
   located<N>(a.distribution(), flat, op).deliver(a, values, f);
 }
 
+/// The values `v` (an array or expression of the indices' shape) as T on
+/// the indices' layout `idx`; shape_error on every rank for another shape.
+/// Collective.
+template <class T, std::size_t M, class V>
+array<T, M> values_onto(const distribution<M>& idx, const V& v, const char* op) {
+  static_assert(std::remove_cvref_t<V>::ndim == M, "dist: values need the indices' number of dims");
+  agree(idx.comm(), op, [&] {
+    if (v.shape() != idx.shape())
+      throw shape_error(std::string(op) + ": values of shape " + to_string(v.shape()) + " do not match indices of shape " +
+                        to_string(idx.shape()));
+  });
+  array<T, M> vv(idx, uninitialized);
+  vv = v;
+  return vv;
+}
+
 /// `v` (a scalar, or an array or expression of `idx`'s shape) as T values
 /// in the order of idx's segment. Collective.
 template <class T, class I, std::size_t M, class V>
@@ -277,14 +293,7 @@ void values_like(const array<I, M>& idx, const V& v, const segment<I>& is, detai
   if constexpr (scalar<V>) {
     std::fill_n(out.data(), out.size(), static_cast<T>(v));
   } else {
-    static_assert(std::remove_cvref_t<V>::ndim == M, "dist: values need the indices' number of dims");
-    agree(idx.comm(), op, [&] {
-      if (v.shape() != idx.shape())
-        throw shape_error(std::string(op) + ": values of shape " + to_string(v.shape()) + " do not match indices of shape " +
-                          to_string(idx.shape()));
-    });
-    array<T, M> vv(idx.distribution(), uninitialized);
-    vv = v;
+    const array<T, M> vv = values_onto<T>(idx.distribution(), v, op);  // collective: values_onto (agree)
     segment<T> vs;
     read_segment(vv, vs);
     std::copy_n(vs.data, is.count, out.data());
@@ -482,13 +491,7 @@ class index_plan {
     if constexpr (scalar<V>) {
       std::fill_n(vals.data(), vals.size(), static_cast<T>(v));
     } else {
-      detail::agree(a.comm(), op, [&] {
-        if (v.shape() != idx_.shape())
-          throw shape_error(std::string(op) + ": values of shape " + detail::to_string(v.shape()) + " do not match indices of shape " +
-                            detail::to_string(idx_.shape()));
-      });
-      array<T, M> vv(idx_.distribution(), uninitialized);
-      vv = v;
+      const array<T, M> vv = detail::values_onto<T>(idx_.distribution(), v, op);  // collective: values_onto (agree)
       std::copy(vv.local_data().begin(), vv.local_data().end(), vals.data());
     }
     where_->deliver(a, vals.data(), f, &order_);

@@ -600,20 +600,31 @@ void for_each_global(const block_layout<N>& b, Body&& body) {
 }
 
 /// When aliased stencils keep a second block (storage::stencil_into_spare):
-/// never (always in place: no second block), on blocks without huge pages
-/// (the default: there computing in place costs the most, and first
-/// touches cost least), or always. DIST_DOUBLE_BUFFER=0 / 1 at start-up
+/// never (always in place: no second block), after a number of statements
+/// in place that depends on the block's page size (the default), or from
+/// the first such statement on. DIST_DOUBLE_BUFFER=0 / 1 at start-up
 /// chooses never / always; tests set it. Local.
-enum class double_buffer { never, small_pages, always };
-/// Aliased stencils on one array computed in place before its spare block
-/// is prepared (storage::stencil_into_spare).
-inline constexpr std::uint32_t stencils_in_place = 64;
+enum class double_buffer { never, by_page_size, always };
+/// How an array moves to two blocks: aliased stencils computed in place
+/// before its spare block is prepared, then the statements that prepare it
+/// (each writing its share of the spare) (storage::stencil_into_spare).
+struct spare_schedule {
+  std::uint32_t in_place, pieces;
+};
+/// On 4 KiB pages the spare's first touch (a page fault per 4 KiB) costs
+/// many passes, so only a loop that has run long moves, a little at a time.
+inline constexpr spare_schedule small_page_spare{64, 32};
+/// On huge pages the first touch costs a pass or so, and computing in
+/// place still costs more per pass than two blocks: move early.
+inline constexpr spare_schedule huge_page_spare{4, 4};
+/// From the first aliased stencil on (DIST_DOUBLE_BUFFER=1).
+inline constexpr spare_schedule immediate_spare{0, 1};
 inline double_buffer& double_buffering() noexcept {
   static double_buffer mode = [] {
     const char* e = std::getenv("DIST_DOUBLE_BUFFER");
     if (e && e[0] == '0') return double_buffer::never;
     if (e && e[0] == '1') return double_buffer::always;
-    return double_buffer::small_pages;
+    return double_buffer::by_page_size;
   }();
   return mode;
 }
@@ -689,23 +700,20 @@ struct storage {
   /// Whether an aliased stencil on `a` that could run in place
   /// (run_assign_lagged) computes into the spare block and swaps instead:
   /// two blocks, as a hand-written Jacobi swaps two arrays, which streams
-  /// faster than computing in place (that writes each row twice, through
-  /// the queue: ~10% per pass on 4 KiB pages, ~5% on huge pages here). The
-  /// spare's first touch (page faults: ~3.5 passes' worth for a whole block
-  /// on 4 KiB pages) pays off only over a long loop, so the first
-  /// `stencils_in_place` such statements on an array run in place (a loop
-  /// that has run that long is likely to run as long again); the next ones
-  /// each write an eighth of the spare (no statement pays more than half a
-  /// pass for it), and once all of it has been written the spare takes
+  /// faster than computing in place. The spare's first touch pays off only
+  /// over a loop, so the first statements run in place and the next ones
+  /// each write a share of the spare (no statement pays much for it), as
+  /// the block's page size schedules it (small_page_spare,
+  /// huge_page_spare); once all of the spare has been written it takes
   /// over. Only for blocks the array owns and may move, and as
-  /// double_buffering() allows. Local.
+  /// double_buffering() allows. docs/performance.md has the figures. Local.
   template <class T, std::size_t N>
   static bool stencil_into_spare(array<T, N>& a) {
     const double_buffer mode = double_buffering();
     if (mode == double_buffer::never || !a.movable()) return false;
     if (a.spare_.size() == a.data_.size() && a.spare_touched_ >= a.spare_.size()) return true;
-    if (mode == double_buffer::small_pages && a.data_.huge()) return false;
-    if (a.stencils_ < stencils_in_place) {
+    const spare_schedule s = mode == double_buffer::always ? immediate_spare : a.data_.huge() ? huge_page_spare : small_page_spare;
+    if (a.stencils_ < s.in_place) {
       ++a.stencils_;
       return false;
     }
@@ -718,7 +726,7 @@ struct storage {
       }
       a.spare_touched_ = 0;
     }
-    const std::size_t end = std::min(a.spare_.size(), a.spare_touched_ + (a.spare_.size() + 7) / 8);
+    const std::size_t end = std::min(a.spare_.size(), a.spare_touched_ + (a.spare_.size() + s.pieces - 1) / s.pieces);
     std::fill(a.spare_.data() + a.spare_touched_, a.spare_.data() + end, T{});
     a.spare_touched_ = end;
     return end == a.spare_.size();
