@@ -10,7 +10,10 @@
 //   in), with the first iteration's cost in steady iterations (the
 //   hand-written loop timed so before and after them, the faster counting);
 // - the bytes each rank sends per iteration, counted through the MPI
-//   profiling interface (every send and collective of this process).
+//   profiling interface (every send and collective of this process);
+// - laplace_in_place_floor: no dist, how much slower the hand-written sweep
+//   runs in one array (each new row written a row up) than into a second
+//   array on this machine: the most any in-place loop can hope for.
 // Run it with and without DIST_HUGE_PAGES=0 (many clusters have 4 KiB pages).
 //   mpiexec -n 2 ./bench_laplace [--quick]
 #include <mpi.h>
@@ -134,6 +137,62 @@ struct hand_jacobi {
   }
   std::vector<double> interior() const { return {u.begin() + p.n, u.begin() + (m + 1) * p.n}; }
 };
+
+// The machine's floor for computing in place, no dist involved: the
+// hand-written Jacobi's sweep over this rank's rows (no messages) into a
+// second array, against the same sweep in one array where each new row is
+// written one row up, into the row no later read needs (the block drifts
+// up a row per sweep, into `iters` slack rows): in place with no queue and
+// no copy. Returns {two arrays, in place} seconds for `iters` sweeps, the
+// faster of two tries each, the slowest rank's; the results must agree.
+// Collective.
+std::array<double, 2> in_place_floor(MPI_Comm comm, const hand_jacobi& h, int iters) {
+  const index_t n = h.p.n, rows = h.m + 2;
+  const double dx2 = h.p.dx2, dy2 = h.p.dy2, dnr = h.p.dnr_inv;
+  // rows 1 .. rows - 2 of u into o, edges copied; o's row i - 1 may be u's
+  // row i - 1 (read at column j just before column j is written), which
+  // the compiler can't tell from overlap: hence the pragma
+  const auto sweep = [n, rows, dx2, dy2, dnr](const double* u, double* o) {
+    for (index_t i = 1; i + 1 < rows; ++i) {
+      const double *c = u + i * n, *above = c - n, *below = c + n;
+      double* r = o + i * n;
+      r[0] = c[0];
+#if defined(__clang__)
+#pragma clang loop vectorize(assume_safety)
+#elif defined(__GNUC__)
+#pragma GCC ivdep
+#endif
+      for (index_t j = 1; j < n - 1; ++j) r[j] = ((above[j] + below[j]) * dy2 + (c[j - 1] + c[j + 1]) * dx2) * dnr;
+      r[n - 1] = c[n - 1];
+    }
+  };
+  bench::page_vector<double> u(h.u.begin(), h.u.end()), v(u), w(static_cast<std::size_t>((rows + iters) * n));
+  const auto slack = static_cast<std::ptrdiff_t>(iters * n);
+  std::array<double, 2> t{1e300, 1e300};
+  for (int r = 0; r < 2; ++r) {
+    std::copy(h.u.begin(), h.u.end(), u.begin());
+    std::copy(h.u.begin(), h.u.end(), v.begin());
+    double t0 = MPI_Wtime();
+    for (int it = 0; it < iters; ++it) {
+      sweep(u.data(), v.data());
+      std::swap(u, v);
+    }
+    t[0] = std::min(t[0], MPI_Wtime() - t0);
+    std::copy(h.u.begin(), h.u.end(), w.begin() + slack);
+    double* b = w.data() + slack;
+    t0 = MPI_Wtime();
+    for (int it = 0; it < iters; ++it, b -= n) {
+      std::copy_n(b, n, b - n);  // the first row moves up; the others as they are computed
+      sweep(b, b - n);
+      std::copy_n(b + (rows - 1) * n, n, b + (rows - 2) * n);
+    }
+    t[1] = std::min(t[1], MPI_Wtime() - t0);
+    bench::require(comm, bench::same(std::span<const double>(b, u.size()), std::span<const double>(u.data(), u.size())),
+                   "laplace in-place floor");
+  }
+  PMPI_Allreduce(MPI_IN_PLACE, t.data(), 2, MPI_DOUBLE, MPI_MAX, comm);
+  return t;
+}
 
 // Times `iters` calls of step() as a user times a loop (one clock before,
 // one after; the first call's set-up in). Returns {total, first call,
@@ -261,6 +320,11 @@ int main(int argc, char** argv) {
   bench::report(world, "laplace_halo_style", {n, iters}, t_halo, t_hand);
   report_user_timed(world, "laplace_slice_style", n, user_iters, user_slice, user_hand);
   report_user_timed(world, "laplace_halo_style", n, user_iters, user_halo, user_hand);
+  const auto floor = in_place_floor(world, h, iters);
+  if (world.rank() == 0)
+    std::printf("{\"name\": \"laplace_in_place_floor\", \"np\": %d, \"sizes\": [%lld, %d], \"seconds\": %g, \"baseline_seconds\": %g, "
+                "\"ratio\": %.3f, \"note\": \"no dist: each rank's sweep in one array written a row up vs into a second array\"}\n",
+                world.size(), static_cast<long long>(n), iters, floor[1], floor[0], floor[0] / floor[1]);
   long long mine[3] = {bytes_slice / iters, bytes_halo / iters, bytes_hand / iters}, most[3];
   PMPI_Allreduce(mine, most, 3, MPI_LONG_LONG, MPI_MAX, world);
   if (world.rank() == 0)
