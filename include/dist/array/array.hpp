@@ -727,7 +727,8 @@ struct storage {
       a.spare_touched_ = 0;
     }
     const std::size_t end = std::min(a.spare_.size(), a.spare_touched_ + (a.spare_.size() + s.pieces - 1) / s.pieces);
-    std::fill(a.spare_.data() + a.spare_touched_, a.spare_.data() + end, T{});
+    // (the last share is left to the statement, which computes into the whole spare now)
+    if (end < a.spare_.size()) std::fill(a.spare_.data() + a.spare_touched_, a.spare_.data() + end, T{});
     a.spare_touched_ = end;
     return end == a.spare_.size();
   }
