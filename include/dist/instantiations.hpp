@@ -5,7 +5,9 @@
 // program, defines them. One list serves both (DIST_INSTANTIATIONS(how)
 // with how = `extern template` or `template`): distributions, plans and
 // exchanges for ranks 1-4, arrays and their element movers for the element
-// types below. Other element types and ranks compile where used, as in
+// types below, the sums of such arrays and the minima and maxima of the
+// floating ones (whole and along an axis; so also their means). Other
+// element types, ranks and reductions compile where used, as in
 // header-only use.
 #pragma once
 
@@ -18,6 +20,7 @@
   how class dist::redistribution_plan<N>;                                                          \
   how class dist::detail::exchange<N>;                                                             \
   how struct dist::detail::axis_result_layout<N>;                                                  \
+  how struct dist::detail::binding_notes<N>;                                                       \
   how dist::detail::block_layout<N> dist::detail::local_layout<N>(const dist::distribution<N>&);
 
 #define DIST_INSTANTIATE_PLAN(how, M, N)                                                           \
@@ -48,6 +51,36 @@
   how std::span<const T> dist::detail::packed_block<T, N>(const dist::array<T, N>&,                \
                                                           dist::detail::buffer<T>&);
 
+#define DIST_INSTANTIATE_REDUCE_ALL(how, T, N, Red)                                                \
+  how dist::detail::reduced_t<dist::detail::Red<T>> dist::detail::reduce_all<dist::array<T, N>,    \
+      dist::detail::Red<T>>(const dist::array<T, N>&, const dist::detail::Red<T>&, const char*);
+
+#define DIST_INSTANTIATE_REDUCE_AXIS(how, T, N, Red)                                               \
+  how dist::array<dist::detail::reduced_t<dist::detail::Red<T>>, N - 1>                            \
+  dist::detail::reduce_axis<dist::array<T, N>, dist::detail::Red<T>>(                              \
+      const dist::array<T, N>&, int, const dist::detail::Red<T>&, const char*);                    \
+  how dist::array<dist::detail::reduced_t<dist::detail::Red<T>>, N - 1>                            \
+  dist::detail::combine_axis_partials<dist::detail::Red<T>, N>(                                    \
+      const dist::distribution<N>&, std::size_t, const dist::detail::Red<T>&,                      \
+      std::vector<dist::detail::Red<T>::state>&, const char*);
+
+// sums of plain arrays (and so their means), whole and along an axis
+#define DIST_INSTANTIATE_SUMS(how, T)                                                              \
+  DIST_INSTANTIATE_REDUCE_ALL(how, T, 1, sum_reducer) DIST_INSTANTIATE_REDUCE_ALL(how, T, 2, sum_reducer) \
+  DIST_INSTANTIATE_REDUCE_ALL(how, T, 3, sum_reducer) DIST_INSTANTIATE_REDUCE_ALL(how, T, 4, sum_reducer) \
+  DIST_INSTANTIATE_REDUCE_AXIS(how, T, 2, sum_reducer) DIST_INSTANTIATE_REDUCE_AXIS(how, T, 3, sum_reducer) \
+  DIST_INSTANTIATE_REDUCE_AXIS(how, T, 4, sum_reducer)
+
+// min and max of plain arrays of an ordered type, whole and along an axis
+#define DIST_INSTANTIATE_EXTREMES(how, T)                                                          \
+  DIST_INSTANTIATE_REDUCE_ALL(how, T, 1, min_reducer) DIST_INSTANTIATE_REDUCE_ALL(how, T, 2, min_reducer) \
+  DIST_INSTANTIATE_REDUCE_ALL(how, T, 3, min_reducer) DIST_INSTANTIATE_REDUCE_ALL(how, T, 4, min_reducer) \
+  DIST_INSTANTIATE_REDUCE_ALL(how, T, 1, max_reducer) DIST_INSTANTIATE_REDUCE_ALL(how, T, 2, max_reducer) \
+  DIST_INSTANTIATE_REDUCE_ALL(how, T, 3, max_reducer) DIST_INSTANTIATE_REDUCE_ALL(how, T, 4, max_reducer) \
+  DIST_INSTANTIATE_REDUCE_AXIS(how, T, 2, min_reducer) DIST_INSTANTIATE_REDUCE_AXIS(how, T, 3, min_reducer) \
+  DIST_INSTANTIATE_REDUCE_AXIS(how, T, 4, min_reducer) DIST_INSTANTIATE_REDUCE_AXIS(how, T, 2, max_reducer) \
+  DIST_INSTANTIATE_REDUCE_AXIS(how, T, 3, max_reducer) DIST_INSTANTIATE_REDUCE_AXIS(how, T, 4, max_reducer)
+
 #define DIST_INSTANTIATE_ELEMENT_RANKS(how, T)                                                     \
   DIST_INSTANTIATE_ELEMENT(how, T, 1) DIST_INSTANTIATE_ELEMENT(how, T, 2)                          \
   DIST_INSTANTIATE_ELEMENT(how, T, 3) DIST_INSTANTIATE_ELEMENT(how, T, 4)                          \
@@ -69,5 +102,9 @@
   DIST_INSTANTIATE_ELEMENT_RANKS(how, float)                                                       \
   DIST_INSTANTIATE_ELEMENT_RANKS(how, int)                                                         \
   DIST_INSTANTIATE_ELEMENT_RANKS(how, std::int64_t)                                                \
-  DIST_INSTANTIATE_ELEMENT_RANKS(how, std::complex<double>)
+  DIST_INSTANTIATE_ELEMENT_RANKS(how, std::complex<double>)                                        \
+  DIST_INSTANTIATE_SUMS(how, double) DIST_INSTANTIATE_SUMS(how, float)                             \
+  DIST_INSTANTIATE_SUMS(how, int) DIST_INSTANTIATE_SUMS(how, std::int64_t)                         \
+  DIST_INSTANTIATE_SUMS(how, std::complex<double>)                                                 \
+  DIST_INSTANTIATE_EXTREMES(how, double) DIST_INSTANTIATE_EXTREMES(how, float)
 // clang-format on

@@ -129,6 +129,8 @@ struct extreme_reducer {
   T finish(const state& s) const { return s.v; }
   MPI_Op mpi_op() const { return MPI_OP_NULL; }  // NaN must propagate
 };
+template <class T> using min_reducer = extreme_reducer<T, false>;
+template <class T> using max_reducer = extreme_reducer<T, true>;
 template <class T, class I, class Op>
 struct fold_reducer {
   using state = valued<I>;
@@ -213,23 +215,53 @@ struct exact_sum_reducer {
 
 // ---- local kernels ----
 
-/// NumPy's pairwise sum of n elements of a bound row from i0: 8 lanes over
-/// blocks of up to 128, halves above.
+/// NumPy's pairwise sum: 8 lanes over blocks of up to 128 elements, halves
+/// above. The block sum of the n <= 128 values at(i0), ..., at(i0 + n - 1):
+template <class R, class At>
+R pairwise_block(At&& at, index_t i0, index_t n) {
+  R l[8] = {};
+  index_t i = 0;
+  for (; i + 8 <= n; i += 8)
+    for (int j = 0; j < 8; ++j) l[j] += at(i0 + i + j);
+  R s = ((l[0] + l[1]) + (l[2] + l[3])) + ((l[4] + l[5]) + (l[6] + l[7]));
+  for (; i < n; ++i) s += at(i0 + i);
+  return s;
+}
+/// Where the halves split n > 128 elements.
+inline index_t pairwise_half(index_t n) { return n / 2 - n / 2 % 8; }
+
+/// The pairwise sum of n values from i0 that fill(ctx, i, m, out) writes, at
+/// most 128 at a time, into a buffer: one copy per element type, whatever
+/// fills it (the strided rows of every expression share it).
+template <class R>
+R pairwise_filled(void (*fill)(const void*, index_t, index_t, R*), const void* ctx, index_t i0, index_t n) {
+  if (n <= 128) {
+    R buf[128];
+    fill(ctx, i0, n, buf);
+    return pairwise_block<R>([&](index_t i) { return buf[i - i0]; }, i0, n);
+  }
+  const index_t h = pairwise_half(n);
+  return pairwise_filled(fill, ctx, i0, h) + pairwise_filled(fill, ctx, i0 + h, n - h);
+}
+template <class R, class B>
+void fill_strided(const void* ctx, index_t i0, index_t m, R* out) {
+  const B& b = *static_cast<const B*>(ctx);
+  for (index_t i = 0; i < m; ++i) out[i] = static_cast<R>(b.at_strided(i0 + i));
+}
+
+/// The pairwise sum of n elements of a bound row from i0. Contiguous rows
+/// are summed straight from the expression (the fast path, vectorised);
+/// strided ones through pairwise_filled (the same sums: the same blocks and
+/// lanes in the same order).
 template <class R, bool Contig, class B>
 R pairwise_row(const B& b, index_t i0, index_t n) {
-  auto at = [&](index_t i) { return static_cast<R>(Contig ? b.at(i) : b.at_strided(i)); };
-  if (n <= 128) {
-    R l[8] = {};
-    index_t i = 0;
-    for (; i + 8 <= n; i += 8)
-      for (int j = 0; j < 8; ++j) l[j] += at(i0 + i + j);
-    R s = ((l[0] + l[1]) + (l[2] + l[3])) + ((l[4] + l[5]) + (l[6] + l[7]));
-    for (; i < n; ++i) s += at(i0 + i);
-    return s;
+  if constexpr (!Contig) {
+    return pairwise_filled<R>(&fill_strided<R, B>, &b, i0, n);
+  } else {
+    if (n <= 128) return pairwise_block<R>([&](index_t i) { return static_cast<R>(b.at(i)); }, i0, n);
+    const index_t h = pairwise_half(n);
+    return pairwise_row<R, true>(b, i0, h) + pairwise_row<R, true>(b, i0 + h, n - h);
   }
-  index_t h = n / 2;
-  h -= h % 8;
-  return pairwise_row<R, Contig>(b, i0, h) + pairwise_row<R, Contig>(b, i0 + h, n - h);
 }
 template <class R>
 R pairwise_vector(const R* x, std::size_t n) {
@@ -322,9 +354,15 @@ struct bound_source {
 template <class E, class Red>
 inline constexpr bool runs_user_code = has_user_code_v<E> || requires { requires Red::user_code; };
 
-/// Whole reduction of `e` with reducer `red`: the result on every rank. Collective.
+/// What reducer Red finishes its states into.
+template <class Red>
+using reduced_t = std::remove_cvref_t<decltype(std::declval<const Red&>().finish(std::declval<const typename Red::state&>()))>;
+
+/// Whole reduction of `e` with reducer `red`: the result on every rank.
+/// (Its return type is spelled out so that separate compilation can
+/// declare the reductions of plain arrays `extern template`.) Collective.
 template <class E, class Red>
-auto reduce_all(const E& e, const Red& red, const char* op) {
+reduced_t<Red> reduce_all(const E& e, const Red& red, const char* op) {
   bound_source<E> src(e);
   collective_entry(src.dist.comm(), op, src.dist);
   typename Red::state mine;
@@ -511,23 +549,16 @@ std::vector<typename Red::state> merge_partials_at_owners(const distribution<N>&
   return merged;
 }
 
-/// Reduction of `e` along `axis` with reducer `red`, as an array over the
-/// remaining dims: the local fold, then the combine strategy the layout
-/// needs (none, allreduce, or merge at the owners). Collective.
-template <class E, class Red>
-auto reduce_axis(const E& e, int axis_in, const Red& red, const char* op) {
-  constexpr std::size_t N = std::remove_cvref_t<E>::ndim;
-  static_assert(N >= 2, "dist: an axis reduction of a 1-d expression is a whole reduction");
-  using S = typename Red::state;
-  using Out = std::remove_cvref_t<decltype(red.finish(std::declval<S>()))>;
-  const auto axis = static_cast<std::size_t>(normalise_axis<N>(axis_in, op));
-  bound_source<E> src(e);
-  const distribution<N>& D = src.dist;
-  collective_entry(D.comm(), op, D, axis);
-  std::vector<S> q;
-  const auto fold = [&] { q = fold_along_axis(red, src.b, D.local_shape(), axis); };
-  if constexpr (runs_user_code<E, Red>) agree_on_errors(D.comm(), fold);
-  else fold();
+/// This rank's partials q of an axis reduction over D (from
+/// fold_along_axis) combined into the result: none when the axis is not
+/// distributed, an allreduce when every rank holds partials for the whole
+/// result, else a merge at the owners. Independent of the expression, so
+/// compiled once per reducer and rank (separate compilation declares the
+/// common ones `extern template`). Collective.
+template <class Red, std::size_t N>
+array<reduced_t<Red>, N - 1> combine_axis_partials(const distribution<N>& D, std::size_t axis, const Red& red,
+                                                   std::vector<typename Red::state>& q, const char* op) {
+  using Out = reduced_t<Red>;
   const axis_result_layout<N> L(D, axis);
   if (!L.axis_distributed)  // my partials are my result block
     return finished<Out>(red, distribution<N - 1>(L.extents, L.specs, D.comm(), grid(L.grid_extents)), q.data());
@@ -539,6 +570,24 @@ auto reduce_axis(const E& e, int axis_in, const Red& red, const char* op) {
   }
   const distribution<N - 1> R(L.extents, L.shared_specs(), D.comm());
   return finished<Out>(red, R, merge_partials_at_owners(D, axis, R, red, q).data());
+}
+
+/// Reduction of `e` along `axis` with reducer `red`, as an array over the
+/// remaining dims: the local fold, then combine_axis_partials. Collective.
+template <class E, class Red>
+array<reduced_t<Red>, std::remove_cvref_t<E>::ndim - 1> reduce_axis(const E& e, int axis_in, const Red& red, const char* op) {
+  constexpr std::size_t N = std::remove_cvref_t<E>::ndim;
+  static_assert(N >= 2, "dist: an axis reduction of a 1-d expression is a whole reduction");
+  using S = typename Red::state;
+  const auto axis = static_cast<std::size_t>(normalise_axis<N>(axis_in, op));
+  bound_source<E> src(e);
+  const distribution<N>& D = src.dist;
+  collective_entry(D.comm(), op, D, axis);
+  std::vector<S> q;
+  const auto fold = [&] { q = fold_along_axis(red, src.b, D.local_shape(), axis); };
+  if constexpr (runs_user_code<E, Red>) agree_on_errors(D.comm(), fold);
+  else fold();
+  return combine_axis_partials(D, axis, red, q, op);
 }
 
 /// An axis reduction, or for a 1-d expression the whole reduction (NumPy
@@ -632,11 +681,25 @@ auto sum_with(const E& e, int axis) {
   return reduce_along(e, axis, sum_reducer_for<value_of<E>, P>(), "dist::sum");
 }
 
+/// `e` as an expression of element type R: `e` itself when it has that
+/// type already (so mean(a) and sum(a) share one reduction), else astype<R>.
+template <class R, class E>
+decltype(auto) as_value(const E& e) {
+  if constexpr (std::is_same_v<value_of<E>, R>) return (e);
+  else return astype<R>(e);
+}
+/// |x|^2 of `e` as R (for real R, x^2: the same value, one node less).
+template <class R, class E>
+auto squared_magnitude(const E& e) {
+  if constexpr (is_complex_v<value_of<E>>) return square(abs(as_value<R>(e)));
+  else return square(as_value<R>(e));
+}
+
 template <class P, class E>
 auto mean_with(const E& e) {
   using R = mean_t<value_of<E>>;
   const auto n = e.size();
-  const R s = static_cast<R>(sum_with<P>(astype<R>(e)));
+  const R s = static_cast<R>(sum_with<P>(as_value<R>(e)));
   return n == 0 ? R(std::numeric_limits<real_t<R>>::quiet_NaN()) : s / static_cast<real_t<R>>(n);
 }
 template <class P, class E>
@@ -645,7 +708,7 @@ auto var_with(const E& e, ddof dd) {
   using Re = real_t<R>;
   const R m = mean_with<P>(e);
   const auto n = e.size();
-  const Re ss = sum_with<P>(square(abs(astype<R>(e) - m)));
+  const Re ss = sum_with<P>(squared_magnitude<R>(as_value<R>(e) - m));
   if (n - dd.k <= 0) return std::numeric_limits<Re>::quiet_NaN();
   return ss / static_cast<Re>(n - dd.k);
 }
@@ -688,8 +751,8 @@ namespace detail {
 template <class P, class E>
 auto norm_with(const E& e, double ord) {
   using R = real_t<float_t<value_of<E>>>;
-  const auto mag = abs(astype<float_t<value_of<E>>>(e));  // |x| in floating point, lazy
-  if (ord == 2) return static_cast<R>(std::sqrt(sum_with<P>(square(mag))));
+  const auto mag = abs(as_value<float_t<value_of<E>>>(e));  // |x| in floating point, lazy
+  if (ord == 2) return static_cast<R>(std::sqrt(sum_with<P>(squared_magnitude<float_t<value_of<E>>>(e))));
   if (ord == 1) return static_cast<R>(sum_with<P>(mag));
   if (std::isinf(ord)) {
     if (e.size() == 0) return R{0};
@@ -745,7 +808,7 @@ auto mean_with(const E& e, int axis) {
   } else {
     const int ax = normalise_axis<ndim_of<E>>(axis, "dist::mean");
     const index_t n = e.shape()[static_cast<std::size_t>(ax)];
-    auto s = sum_with<P>(astype<R>(e), ax);  // R is floating or complex, so its sums are R too
+    auto s = sum_with<P>(as_value<R>(e), ax);  // R is floating or complex, so its sums are R too
     static_assert(std::is_same_v<typename decltype(s)::value_type, R>);
     s /= static_cast<real_t<R>>(n);  // n == 0: NaN, as NumPy
     return s;
@@ -763,7 +826,7 @@ auto var_with(const E& e, int axis, ddof dd) {
     const index_t n = e.shape()[static_cast<std::size_t>(ax)];
     const auto m = mean_with<P>(e, ax);
     const axis_inserted<R, ndim_of<E> - 1> mb(m, static_cast<std::size_t>(ax));
-    auto ss = sum_with<P>(square(abs(astype<R>(e) - mb)), ax);
+    auto ss = sum_with<P>(squared_magnitude<R>(as_value<R>(e) - mb), ax);
     static_assert(std::is_same_v<typename decltype(ss)::value_type, Re>);
     ss /= n - dd.k <= 0 ? std::numeric_limits<Re>::quiet_NaN() : static_cast<Re>(n - dd.k);
     return ss;

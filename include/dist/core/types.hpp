@@ -5,6 +5,7 @@
 #include <complex>
 #include <cstddef>
 #include <cstdint>
+#include <span>
 #include <string>
 #include <type_traits>
 
@@ -57,15 +58,24 @@ constexpr index_t flat_offset(const index<N>& i, const shape<N>& s) noexcept {
 }
 
 /// "(3, 4, 5)": a multi-index or shape as text, for error messages.
-template <class Int, std::size_t N>
-std::string to_string(const std::array<Int, N>& v) {
+inline std::string to_string(std::span<const index_t> v) {
   std::string s = "(";
-  for (std::size_t d = 0; d < N; ++d) {
+  for (std::size_t d = 0; d < v.size(); ++d) {
     if (d) s += ", ";
     s += std::to_string(v[d]);
   }
-  if (N == 1) s += ",";
+  if (v.size() == 1) s += ",";
   return s + ")";
+}
+template <class Int, std::size_t N>
+std::string to_string(const std::array<Int, N>& v) {
+  if constexpr (std::is_same_v<Int, index_t>) {
+    return to_string(std::span<const index_t>(v));
+  } else {
+    std::array<index_t, N> w;
+    for (std::size_t d = 0; d < N; ++d) w[d] = static_cast<index_t>(v[d]);
+    return to_string(std::span<const index_t>(w));
+  }
 }
 
 /// Advances the multi-index `o` (a std::array or std::vector of integers)

@@ -14,6 +14,8 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <span>
+#include <string>
 #include <vector>
 
 #include "../array/array.hpp"
@@ -78,7 +80,16 @@ struct binding_notes {
   std::vector<std::pair<const void*, ghost_request<N>>> exchanged{};
   bool reads_ghosts = false;
   std::array<index_t, N> safe_lo{}, safe_hi{};
+
+  // (the destructor defined below the class: every statement destroys its
+  // notes, and separate compilation then compiles that once per rank)
+  binding_notes() = default;
+  binding_notes(const binding_notes&) = default;
+  binding_notes& operator=(const binding_notes&) = default;
+  ~binding_notes();
 };
+template <std::size_t N>
+binding_notes<N>::~binding_notes() = default;
 
 /// Binding's inputs (the distribution evaluated on, the expression's space,
 /// for assignments the destination) and its notes.
@@ -138,6 +149,11 @@ struct bound_function_base<F, std::index_sequence<I...>, B...> {
 template <class F, class... B>
 struct bound_function : bound_function_base<F, std::index_sequence_for<B...>, B...> {};
 
+/// The shape_error of an operand of shape s that does not broadcast to `to`.
+[[noreturn]] inline void throw_not_broadcastable_to(const char* op, std::span<const index_t> s, std::span<const index_t> to) {
+  throw shape_error(std::string(op) + ": an operand of shape " + to_string(s) + " cannot be broadcast to shape " + to_string(to));
+}
+
 /// Operand dim k of an M-d operand of shape `s` lies along destination dim
 /// N-M+k (NumPy's trailing alignment), or is broadcast (-1) where its extent
 /// is 1 and the destination's is not.
@@ -150,7 +166,7 @@ std::array<int, M> trailing_dims(const shape<M>& s, const shape<N>& to, const ch
     if (s[k] == to[j]) dim_of[k] = static_cast<int>(j);
     else if (s[k] == 1) dim_of[k] = -1;
     else
-      throw shape_error(std::string(op) + ": an operand of shape " + to_string(s) + " cannot be broadcast to shape " + to_string(to));
+      throw_not_broadcastable_to(op, s, to);
   }
   return dim_of;
 }
@@ -489,7 +505,7 @@ distribution<std::remove_cvref_t<E>::ndim> home_distribution(const E& e) {
     static_assert(std::remove_cvref_t<E>::has_array, "dist: an expression needs a distributed array operand to make an array");
   const distribution<N>* home = nullptr;
   std::optional<distribution<N>> view_home;
-  std::optional<communicator> comm;
+  const communicator* comm = nullptr;
   auto visit = [&]<class A>(const A& a) {
     if constexpr (is_view_v<A>) {  // a view of e's shape and its parent's rank: its own layout (no copy)
       if constexpr (A::ndim == N && A::parent_ndim == N)
@@ -497,11 +513,11 @@ distribution<std::remove_cvref_t<E>::ndim> home_distribution(const E& e) {
           view_home = a.layout()->dist;
           home = &*view_home;
         }
-      if (!comm) comm = a.parent().comm();
+      if (!comm) comm = &a.parent().comm();
     } else {
       if constexpr (A::ndim == N)
         if (!home && a.shape() == e.shape()) home = &a.distribution();
-      if (!comm) comm = a.comm();
+      if (!comm) comm = &a.comm();
     }
   };
   if constexpr (is_array_v<E>) visit(e);

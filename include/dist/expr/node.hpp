@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <array>
 #include <functional>
+#include <initializer_list>
 #include <span>
 #include <string>
 #include <type_traits>
@@ -82,6 +83,17 @@ struct scalar_leaf {
 template <class F>
 inline constexpr const char* op_name = "an element-wise function";
 
+/// The shape_error of operands that do not broadcast together (one copy,
+/// not one per expression).
+[[noreturn]] inline void throw_not_broadcastable(const char* what, std::initializer_list<std::span<const index_t>> shapes) {
+  std::string msg = std::string("dist: ") + what + ": operands could not be broadcast together with shapes";
+  for (const auto& s : shapes) {
+    msg += ' ';
+    msg += s.empty() ? std::string("()") : to_string(s);
+  }
+  throw shape_error(msg);
+}
+
 /// Shapes broadcast together by NumPy's rule (trailing dims; extent 1
 /// stretches), or shape_error naming the operation `what` and the shapes.
 template <std::size_t R, std::size_t... M>
@@ -98,11 +110,7 @@ dist::shape<R> broadcast_shapes(const char* what, const dist::shape<M>&... s) {
     }
   };
   (merge(s), ...);
-  if (!ok) {
-    std::string msg = std::string("dist: ") + what + ": operands could not be broadcast together with shapes";
-    ((msg += " " + (M == 0 ? std::string("()") : to_string(s))), ...);
-    throw shape_error(msg);
-  }
+  if (!ok) throw_not_broadcastable(what, {std::span<const index_t>(s)...});
   return out;
 }
 
