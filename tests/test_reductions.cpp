@@ -236,6 +236,34 @@ TEST(reductions, along_each_axis_2d) {
   }
 }
 
+TEST(reductions, min_max_along_an_axis_of_an_empty_array_as_numpy) {
+  // NumPy: an empty axis has no identity (error); an empty result is fine
+  for (const dist::shape<2> s : {dist::shape<2>{0, 5}, dist::shape<2>{5, 0}, dist::shape<2>{0, 0}}) {
+    for (const dist::dim_spec& rows : {dist::dim_spec{dist::block{}}, dist::dim_spec{dist::cyclic{}}}) {
+      SCOPED_TRACE("shape " + dist::detail::to_string(s));
+      const auto a = dist::zeros<double>(dist::distribution<2>(s, {rows, dist::block{}}, world));
+      for (int axis : {0, 1, -1}) {
+        const auto ax = static_cast<std::size_t>(axis < 0 ? axis + 2 : axis);
+        if (s[ax] == 0) {
+          EXPECT_THROW((void)dist::min(a, axis), dist::shape_error);
+          EXPECT_THROW((void)dist::max(a, axis), dist::shape_error);
+        } else {
+          const auto m = dist::min(a, axis);
+          EXPECT_EQ(m.shape()[0], s[1 - ax]);
+          EXPECT_EQ(m.size(), 0);
+          EXPECT_EQ(dist::max(a, axis).size(), 0);
+        }
+      }
+      EXPECT_THROW((void)dist::min(a), dist::shape_error);
+      EXPECT_THROW((void)dist::argmin(a), dist::shape_error);
+    }
+  }
+  const auto e = dist::zeros<double>(dist::shape<1>{0}, world);
+  EXPECT_THROW((void)dist::max(e, 0), dist::shape_error);
+  EXPECT_THROW((void)dist::max(e, -1), dist::shape_error);
+  EXPECT_THROW((void)dist::max(e, 1), dist::index_error);
+}
+
 TEST(reductions, result_is_distributed_like_the_remaining_dims) {
   const dist::distribution<2> rows({11, 6}, {dist::block{}, dist::undistributed{}}, world);
   auto a = dist::ones<double>(rows);

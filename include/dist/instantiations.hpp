@@ -53,7 +53,7 @@
 
 #define DIST_INSTANTIATE_REDUCE_ALL(how, T, N, Red)                                                \
   how dist::detail::reduced_t<dist::detail::Red<T>> dist::detail::reduce_all<dist::array<T, N>,    \
-      dist::detail::Red<T>>(const dist::array<T, N>&, const dist::detail::Red<T>&, const char*);
+      dist::detail::Red<T>>(const dist::array<T, N>&, const dist::detail::Red<T>&, const char*, int);
 
 #define DIST_INSTANTIATE_REDUCE_AXIS(how, T, N, Red)                                               \
   how dist::array<dist::detail::reduced_t<dist::detail::Red<T>>, N - 1>                            \

@@ -5,7 +5,7 @@ A function (or constructor) whose doc comment says it is "Collective" must,
 in its body (a member declared in its class is looked up where it is
 defined: below the class or in another header), either begin the agreement
 itself (detail::agree,
-agree_and_reduce, agree_on_errors, collective_entry, begin_save) or say
+agree_and_reduce, agree_on_errors, collective_entry, validated_entry, begin_save) or say
 which collective it hands over to, in a comment of the form
 `// collective: <the callee that agrees>`. So a collective that skips the
 agreement is a failing test, not a review finding. Prints each offender.
@@ -15,7 +15,7 @@ import re
 import sys
 from pathlib import Path
 
-ENTRY = re.compile(r"\b(agree|agree_and_reduce|agree_on_errors|collective_entry|begin_save)\s*\(|//\s*collective:")
+ENTRY = re.compile(r"\b(agree|agree_and_reduce|agree_on_errors|collective_entry|validated_entry|begin_save)\s*\(|//\s*collective:")
 DOC = re.compile(r"^\s*///")
 SAYS_COLLECTIVE = re.compile(r"\bCollective\b")
 
@@ -69,16 +69,20 @@ def params_of(text):
 
 
 DEFINITION = re.compile(r"^(?!\s)[^;()]*?\b\w+<[^()]*>::(~?\w+)\(")
+# a non-template function declared in X.hpp and defined in X-inl.hpp
+INL_DEFINITION = re.compile(r"^(?:\[\[noreturn\]\] )?DIST_INLINE [^;()]*?\b(\w+)\(")
 
 
 def out_of_class_definitions(root):
-    """Member functions defined below their class ('X<N>::f(...) {'), in
-    every header: name -> [(parameters, body)]."""
+    """Functions defined away from their declaration, in every header:
+    members below their class ('X<N>::f(...) {') and the definitions of
+    -inl.hpp files: name -> [(parameters, body)]."""
     found = {}
     for header in sorted(root.rglob("*.hpp")):
         lines = header.read_text().splitlines(keepends=True)
+        pattern = INL_DEFINITION if header.name.endswith("-inl.hpp") else DEFINITION
         for k, line in enumerate(lines):
-            m = DEFINITION.match(line)
+            m = pattern.match(line)
             if m:
                 body = body_of(lines, k)
                 if body:
@@ -120,7 +124,7 @@ def main():
             if not SAYS_COLLECTIVE.search(doc) or j >= len(lines) or detail[j]:
                 continue  # the library's own layers are reached through the public functions
             body = body_of(lines, j)
-            if not body and "(" in lines[j]:  # a member declared here, defined below its class
+            if not body and "(" in lines[j]:  # a member defined below its class, or a function in X-inl.hpp
                 name = re.search(r"(~?\w+)\(", lines[j]).group(1)
                 decl = "".join(lines[j:j + 4])
                 for params, definition in defined_below.get(name, []):

@@ -814,6 +814,19 @@ CHECKED_CASE(checked_different_axes) {
   auto m = dist::ones<double>(plane(4, 3));
   expect_throw<dist::mpi_error>([&] { (void)dist::sum(m, rank() == 1 ? 1 : 0); }, {"dist::sum"});
 }
+CHECKED_CASE(checked_bad_axis_on_one_rank) {
+  // rank 0 alone passes an axis out of range: its error reaches every rank,
+  // whatever the reduction (the others' valid axis is no excuse to proceed)
+  auto m = dist::ones<double>(plane(4, 3));
+  const auto v = iota(7);
+  const int bad = rank() == 0 ? 2 : 0;
+  expect_throw<dist::index_error>([&] { (void)dist::sum(m, bad); }, {"dist::sum", "axis 2"});
+  expect_throw<dist::index_error>([&] { (void)dist::max(m, -bad - 1); }, {"dist::max", "axis -3"});
+  expect_throw<dist::index_error>([&] { (void)dist::mean(m, bad); }, {"dist::mean", "axis 2"});
+  expect_throw<dist::index_error>([&] { (void)dist::var(m, bad); }, {"dist::var", "axis 2"});
+  expect_throw<dist::index_error>([&] { (void)dist::sum(v, rank() == 0 ? 1 : 0); }, {"dist::sum", "axis 1"});
+  expect_throw<dist::index_error>([&] { (void)dist::std(v, rank() == 0 ? 1 : 0); }, {"dist::var", "axis 1"});
+}
 CHECKED_CASE(checked_halo_exchange_versus_sum) {
   dist::array<double, 1> g(line(8), dist::halo{1});
   expect_throw<dist::mpi_error>([&] {

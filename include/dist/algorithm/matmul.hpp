@@ -37,7 +37,7 @@ template <class F> struct cblas_int;
 template <class R, class A1, class A2, class A3, class A4, class... Rest>
 struct cblas_int<R (*)(A1, A2, A3, A4, Rest...)> { using type = std::remove_cv_t<A4>; };
 using blasint_t = typename cblas_int<decltype(&cblas_dgemm)>::type;
-}
+}  // namespace dist::detail
 #endif
 
 namespace dist {

@@ -114,6 +114,7 @@ template <class T, bool Max>
 struct extreme_reducer {
   using state = valued<T>;
   static constexpr bool pairwise = false;
+  static constexpr bool has_identity = false;
   state empty() const { return {}; }
   void add(state& s, T x) const {
     if (!s.has) {
@@ -238,7 +239,7 @@ R pairwise_filled(void (*fill)(const void*, index_t, index_t, R*), const void* c
   if (n <= 128) {
     R buf[128];
     fill(ctx, i0, n, buf);
-    return pairwise_block<R>([&](index_t i) { return buf[i - i0]; }, i0, n);
+    return pairwise_block<R>([&](index_t i) { return buf[i]; }, 0, n);
   }
   const index_t h = pairwise_half(n);
   return pairwise_filled(fill, ctx, i0, h) + pairwise_filled(fill, ctx, i0 + h, n - h);
@@ -349,6 +350,29 @@ struct bound_source {
   explicit bound_source(const E& e) : dist(home_distribution(e)), ctx{dist}, b(bind(e, ctx)) {}
 };
 
+/// False for reducers without identity (min, max, argmin, argmax): they
+/// reject empty input, as NumPy does.
+template <class Red>
+inline constexpr bool has_identity = !requires { requires !Red::has_identity; };
+
+/// shape_error unless an array of shape `s` has elements (for a reducer
+/// without identity).
+inline void require_nonempty(std::span<const index_t> s, const char* op) {
+  for (const index_t n : s)
+    if (n == 0) throw shape_error(std::string(op) + ": zero-size array (shape " + to_string(s) + ") has no identity for this reduction");
+}
+
+/// `axis` in [0, N) (negative ones count from the end); index_error when
+/// it is out of range.
+template <std::size_t N>
+int normalise_axis(int axis, const char* op) {
+  const int n = static_cast<int>(N);
+  if (axis < -n || axis >= n)
+    throw index_error(std::string(op) + ": axis " + std::to_string(axis) + " is out of bounds for an array of dimension " +
+                      std::to_string(N));
+  return axis < 0 ? axis + n : axis;
+}
+
 /// True when reducing E with Red runs user code (a vectorized callable, or
 /// dist::reduce's op): its exceptions are then agreed on every rank.
 template <class E, class Red>
@@ -359,12 +383,18 @@ template <class Red>
 using reduced_t = std::remove_cvref_t<decltype(std::declval<const Red&>().finish(std::declval<const typename Red::state&>()))>;
 
 /// Whole reduction of `e` with reducer `red`: the result on every rank.
-/// (Its return type is spelled out so that separate compilation can
-/// declare the reductions of plain arrays `extern template`.) Collective.
+/// `axis` is the axis a 1-d reduction along an axis was given (every valid
+/// one gives this result); it is checked with the other arguments, inside
+/// the collective entry. (The return type is spelled out so that separate
+/// compilation can declare the reductions of plain arrays `extern
+/// template`.) Collective.
 template <class E, class Red>
-reduced_t<Red> reduce_all(const E& e, const Red& red, const char* op) {
+reduced_t<Red> reduce_all(const E& e, const Red& red, const char* op, int axis = 0) {
   bound_source<E> src(e);
-  collective_entry(src.dist.comm(), op, src.dist);
+  validated_entry(src.dist.comm(), op, [&] {
+    normalise_axis<ndim_of<E>>(axis, op);
+    if constexpr (!has_identity<Red>) require_nonempty(src.dist.shape(), op);
+  }, src.dist);
   typename Red::state mine;
   const auto fold = [&] { mine = fold_local(red, src.b, src.dist.local_shape()); };
   if constexpr (runs_user_code<E, Red>) agree_on_errors(src.dist.comm(), fold);  // a user callable threw on some rank
@@ -372,22 +402,7 @@ reduced_t<Red> reduce_all(const E& e, const Red& red, const char* op) {
   return red.finish(combine_ranks(src.dist, red, mine));
 }
 
-template <class E>
-void require_nonempty(const E& e, const char* op) {
-  if (e.size() == 0)
-    throw shape_error(std::string(op) + ": zero-size array (shape " + to_string(e.shape()) + ") has no identity for this reduction");
-}
-
 // ---- axis reductions ----
-
-template <std::size_t N>
-int normalise_axis(int axis, const char* op) {
-  const int n = static_cast<int>(N);
-  if (axis < -n || axis >= n)
-    throw index_error(std::string(op) + ": axis " + std::to_string(axis) + " is out of bounds for an array of dimension " +
-                      std::to_string(N));
-  return axis < 0 ? axis + n : axis;
-}
 
 
 template <class S, class Merge>
@@ -579,10 +594,14 @@ array<reduced_t<Red>, std::remove_cvref_t<E>::ndim - 1> reduce_axis(const E& e, 
   constexpr std::size_t N = std::remove_cvref_t<E>::ndim;
   static_assert(N >= 2, "dist: an axis reduction of a 1-d expression is a whole reduction");
   using S = typename Red::state;
-  const auto axis = static_cast<std::size_t>(normalise_axis<N>(axis_in, op));
   bound_source<E> src(e);
   const distribution<N>& D = src.dist;
-  collective_entry(D.comm(), op, D, axis);
+  std::size_t axis = 0;
+  validated_entry(D.comm(), op, [&] {
+    axis = static_cast<std::size_t>(normalise_axis<N>(axis_in, op));
+    if constexpr (!has_identity<Red>)  // NumPy: an empty result is fine, an empty axis is not
+      if (D.shape()[axis] == 0) require_nonempty(D.shape(), op);
+  }, D, axis_in < 0 ? axis_in + static_cast<int>(N) : axis_in);
   std::vector<S> q;
   const auto fold = [&] { q = fold_along_axis(red, src.b, D.local_shape(), axis); };
   if constexpr (runs_user_code<E, Red>) agree_on_errors(D.comm(), fold);
@@ -595,8 +614,7 @@ array<reduced_t<Red>, std::remove_cvref_t<E>::ndim - 1> reduce_axis(const E& e, 
 template <class E, class Red>
 auto reduce_along(const E& e, int axis, const Red& red, const char* op) {
   if constexpr (std::remove_cvref_t<E>::ndim == 1) {
-    normalise_axis<1>(axis, op);
-    return reduce_all(e, red, op);
+    return reduce_all(e, red, op, axis);
   } else {
     return reduce_axis(e, axis, red, op);
   }
@@ -649,11 +667,9 @@ template <expression E> bool any(const E& e) { return detail::reduce_all(e, deta
 template <expression E> bool all(const E& e) { return detail::reduce_all(e, detail::logical_reducer<detail::value_of<E>, true>{}, "dist::all"); }
 /// Smallest / largest element; NaN if any element is NaN. shape_error when empty.
 template <expression E> auto min(const E& e) {
-  detail::require_nonempty(e, "dist::min");
   return detail::reduce_all(e, detail::extreme_reducer<detail::value_of<E>, false>{}, "dist::min");
 }
 template <expression E> auto max(const E& e) {
-  detail::require_nonempty(e, "dist::max");
   return detail::reduce_all(e, detail::extreme_reducer<detail::value_of<E>, true>{}, "dist::max");
 }
 /// Fold of op over all elements, started from init (applied once):
@@ -677,8 +693,8 @@ auto sum_with(const E& e) {
   return reduce_all(e, sum_reducer_for<value_of<E>, P>(), "dist::sum");
 }
 template <class P, class E>
-auto sum_with(const E& e, int axis) {
-  return reduce_along(e, axis, sum_reducer_for<value_of<E>, P>(), "dist::sum");
+auto sum_with(const E& e, int axis, const char* op = "dist::sum") {
+  return reduce_along(e, axis, sum_reducer_for<value_of<E>, P>(), op);
 }
 
 /// `e` as an expression of element type R: `e` itself when it has that
@@ -695,22 +711,28 @@ auto squared_magnitude(const E& e) {
   else return square(as_value<R>(e));
 }
 
-template <class P, class E>
-auto mean_with(const E& e) {
-  using R = mean_t<value_of<E>>;
-  const auto n = e.size();
-  const R s = static_cast<R>(sum_with<P>(as_value<R>(e)));
+/// The mean of n values whose sum is s (NaN when n == 0, as NumPy).
+template <class R>
+R mean_of_sum(R s, index_t n) {
   return n == 0 ? R(std::numeric_limits<real_t<R>>::quiet_NaN()) : s / static_cast<real_t<R>>(n);
 }
 template <class P, class E>
-auto var_with(const E& e, ddof dd) {
+auto mean_with(const E& e) {
   using R = mean_t<value_of<E>>;
+  return mean_of_sum(static_cast<R>(sum_with<P>(as_value<R>(e))), e.size());
+}
+/// The variance of e's elements about their mean m.
+template <class P, class E, class R>
+auto var_about(const E& e, R m, ddof dd) {
   using Re = real_t<R>;
-  const R m = mean_with<P>(e);
   const auto n = e.size();
   const Re ss = sum_with<P>(squared_magnitude<R>(as_value<R>(e) - m));
   if (n - dd.k <= 0) return std::numeric_limits<Re>::quiet_NaN();
   return ss / static_cast<Re>(n - dd.k);
+}
+template <class P, class E>
+auto var_with(const E& e, ddof dd) {
+  return var_about<P>(e, mean_with<P>(e), dd);
 }
 template <class P, class E>
 auto norm_with(const E& e, double ord);
@@ -784,12 +806,12 @@ template <expression E> auto any(const E& e, int axis) {
 template <expression E> auto all(const E& e, int axis) {
   return detail::reduce_along(e, axis, detail::logical_reducer<detail::value_of<E>, true>{}, "dist::all");
 }
+/// min / max along an axis: shape_error when the axis has length 0 (an
+/// empty result is fine, as in NumPy).
 template <expression E> auto min(const E& e, int axis) {
-  detail::require_nonempty(e, "dist::min");
   return detail::reduce_along(e, axis, detail::extreme_reducer<detail::value_of<E>, false>{}, "dist::min");
 }
 template <expression E> auto max(const E& e, int axis) {
-  detail::require_nonempty(e, "dist::max");
   return detail::reduce_along(e, axis, detail::extreme_reducer<detail::value_of<E>, true>{}, "dist::max");
 }
 template <expression E, class I, class Op> auto reduce(const E& e, I init, Op op, int axis) {
@@ -800,16 +822,14 @@ template <expression E> auto sum(const E& e, int axis, reproducible_t) { return 
 
 namespace detail {
 template <class P, class E>
-auto mean_with(const E& e, int axis) {
+auto mean_with(const E& e, int axis, const char* op = "dist::mean") {
   using R = mean_t<value_of<E>>;
+  auto s = sum_with<P>(as_value<R>(e), axis, op);  // checks the axis on every rank (see reduce_axis)
   if constexpr (ndim_of<E> == 1) {
-    normalise_axis<1>(axis, "dist::mean");
-    return mean_with<P>(e);
+    return mean_of_sum(static_cast<R>(s), e.size());
   } else {
-    const int ax = normalise_axis<ndim_of<E>>(axis, "dist::mean");
-    const index_t n = e.shape()[static_cast<std::size_t>(ax)];
-    auto s = sum_with<P>(as_value<R>(e), ax);  // R is floating or complex, so its sums are R too
-    static_assert(std::is_same_v<typename decltype(s)::value_type, R>);
+    static_assert(std::is_same_v<typename decltype(s)::value_type, R>);  // R is floating or complex, so its sums are R too
+    const index_t n = e.shape()[static_cast<std::size_t>(normalise_axis<ndim_of<E>>(axis, op))];
     s /= static_cast<real_t<R>>(n);  // n == 0: NaN, as NumPy
     return s;
   }
@@ -818,13 +838,12 @@ template <class P, class E>
 auto var_with(const E& e, int axis, ddof dd) {
   using R = mean_t<value_of<E>>;
   using Re = real_t<R>;
+  const auto m = mean_with<P>(e, axis, "dist::var");  // checks the axis on every rank
   if constexpr (ndim_of<E> == 1) {
-    normalise_axis<1>(axis, "dist::var");
-    return var_with<P>(e, dd);
+    return var_about<P>(e, m, dd);
   } else {
     const int ax = normalise_axis<ndim_of<E>>(axis, "dist::var");
     const index_t n = e.shape()[static_cast<std::size_t>(ax)];
-    const auto m = mean_with<P>(e, ax);
     const axis_inserted<R, ndim_of<E> - 1> mb(m, static_cast<std::size_t>(ax));
     auto ss = sum_with<P>(squared_magnitude<R>(as_value<R>(e) - mb), ax);
     static_assert(std::is_same_v<typename decltype(ss)::value_type, Re>);
@@ -886,9 +905,8 @@ template <bool Max, class E>
 index<ndim_of<E>> arg_extreme(const E& e, const char* op) {
   constexpr std::size_t N = ndim_of<E>;
   using T = value_of<E>;
-  require_nonempty(e, op);
   bound_source<E> src(e);
-  collective_entry(src.dist.comm(), op, src.dist);
+  validated_entry(src.dist.comm(), op, [&] { require_nonempty(src.dist.shape(), op); }, src.dist);
   const shape<N> ls = src.dist.local_shape();
   const auto gstr = row_major_strides(src.dist.shape());
   std::array<std::vector<index_t>, N> tab;

@@ -10,10 +10,12 @@
 //     failed (all then throw the lowest failing rank's exception) and
 //     whether all passed the same operation and global arguments (else all
 //     throw mpi_error naming the argument), in every build;
-//   detail::collective_entry(c, "dist::sum", ...) (collective_check.hpp)
+//   detail::collective_entry(c, "dist::sum", ...) (collective_check.hpp), or
+//   detail::validated_entry(c, "dist::sum", [&] { local checks }, ...)
 //     for the hot paths (expressions, reductions, halo exchanges), where the
 //     argument check costs an allreduce and so runs only with
-//     DIST_CHECK_COLLECTIVES.
+//     DIST_CHECK_COLLECTIVES (the local checks then run inside it, so one
+//     rank's bad axis raises on every rank; without it they run locally).
 // A user callable (fromfunction's functor, a vectorized function) runs
 // inside detail::agree_on_errors, so its exception reaches every rank.
 // Users' reference: docs/reliability.md.
@@ -248,22 +250,35 @@ void agree(const communicator& c, std::string_view op, F&& check, const named_ar
 }
 
 /// The first call of every hot-path collective (expressions, reductions,
-/// halo exchanges). With DIST_CHECK_COLLECTIVES defined, one agreement
-/// checks that all ranks of `c` called operation `op` with equal global
-/// `args` (else every rank throws mpi_error naming `op`); without it,
-/// nothing happens. Collective (when enabled).
-template <class... Args>
-void collective_entry(const communicator& c, std::string_view op, const Args&... args) {
+/// halo exchanges), once its operands are bound. `validate` runs the
+/// operation's local argument checks (it throws on bad input: an axis out
+/// of range, an empty input without identity). With DIST_CHECK_COLLECTIVES
+/// defined, they run inside one agreement that also checks that all ranks
+/// of `c` called operation `op` with equal global `args`: a bad argument on
+/// some ranks raises the lowest such rank's error on every rank, a mismatch
+/// raises mpi_error naming `op` on every rank. Without it, `validate` runs
+/// here and nothing is communicated (a rank-divergent argument of a hot
+/// collective is then the caller's bug, undetected). Collective (when
+/// enabled).
+template <class F, class... Args>
+void validated_entry(const communicator& c, std::string_view op, F&& validate, const Args&... args) {
   if constexpr (check_collectives) {
     arg_hash h;
     (h.add(args), ...);
     const std::uint64_t all = h.value();
-    agree(c, op, [] {}, arg("global arguments (DIST_CHECK_COLLECTIVES)", all));
+    agree(c, op, std::forward<F>(validate), arg("global arguments (DIST_CHECK_COLLECTIVES)", all));
   } else {
     (void)c;
     (void)op;
     ((void)args, ...);
+    validate();
   }
+}
+/// validated_entry of a collective without local argument checks.
+/// Collective (when enabled).
+template <class... Args>
+void collective_entry(const communicator& c, std::string_view op, const Args&... args) {
+  validated_entry(c, op, [] {}, args...);
 }
 
 /// Runs `validate` (local checks, or a user callable) on every rank of `c`.

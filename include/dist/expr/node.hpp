@@ -89,7 +89,7 @@ inline constexpr const char* op_name = "an element-wise function";
   std::string msg = std::string("dist: ") + what + ": operands could not be broadcast together with shapes";
   for (const auto& s : shapes) {
     msg += ' ';
-    msg += s.empty() ? std::string("()") : to_string(s);
+    msg += to_string(s);
   }
   throw shape_error(msg);
 }
