@@ -46,6 +46,10 @@
       const dist::detail::side_plan<N>&, const dist::detail::plan_peer<N>&,                        \
       const std::array<dist::index_t, N>&, const T*, const dist::detail::side_plan<N>&,            \
       const dist::detail::plan_peer<N>&, const std::array<dist::index_t, N>&, T*);                 \
+  how dist::detail::affine_target<T, N> dist::detail::aim_at<T, N>(dist::array<T, N>&,               \
+                                                                 dist::detail::bind_context<N>&);  \
+  how T* dist::detail::spare_for<T, N>(dist::array<T, N>&, const dist::detail::affine_target<T, N>&, \
+                                       bool);                                                      \
   how void dist::detail::copy_outside_box<T, N>(const T*, T*, const dist::shape<N>&,               \
                                                 const dist::index<N>&, const dist::shape<N>&);     \
   how std::span<const T> dist::detail::packed_block<T, N>(const dist::array<T, N>&,                \

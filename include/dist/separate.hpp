@@ -7,6 +7,7 @@
 // faster (benchmarks/compile/measure.sh). Behaviour is the same either way.
 #pragma once
 
+#define DIST_SEPARATE_SOURCE 1  // compile the non-template functions here (core/linkage.hpp)
 #if !defined(DIST_SEPARATE_COMPILATION)
 #define DIST_SEPARATE_COMPILATION 1
 #endif

@@ -22,6 +22,7 @@
 #include <string>
 #include <vector>
 
+#include "../core/linkage.hpp"
 #include "../array/array.hpp"
 #include "../comm/redistribution.hpp"
 #include "../core/collective_check.hpp"
@@ -102,10 +103,7 @@ void summa_into(const array<T, 2>& A, const array<U, 2>& B, const distribution<2
 /// The spec that rebuilds a structured, regular dim on another extent
 /// (block, cyclic, block_cyclic, undistributed); none for irregular blocks
 /// and unstructured dims.
-inline std::optional<dim_spec> regular_spec(const dim_map& m) {
-  if (m.kind() == dim_kind::unstructured || m.irregular()) return std::nullopt;
-  return spec_of(m);
-}
+DIST_INLINE std::optional<dim_spec> regular_spec(const dim_map& m);
 
 /// The layout SUMMA computes an m x n product on, following `like`'s kinds
 /// and grid (the requested result, or A): none when `like` has irregular or
@@ -113,11 +111,7 @@ inline std::optional<dim_spec> regular_spec(const dim_map& m) {
 inline bool summa_ready(const distribution<2>& d) {  // d's kinds and grid can carry SUMMA as they are. Local.
   return regular_spec(d.map(0)) && regular_spec(d.map(1)) && !(d.replicated() && d.comm().size() > 1);
 }
-inline std::optional<distribution<2>> summa_layout(index_t m, index_t n, const distribution<2>& like) {
-  if (!summa_ready(like)) return std::nullopt;
-  return distribution<2>({m, n}, {*regular_spec(like.map(0)), *regular_spec(like.map(1))}, like.comm(),
-                         dist::grid{like.grid()[0], like.grid()[1]});
-}
+DIST_INLINE std::optional<distribution<2>> summa_layout(index_t m, index_t n, const distribution<2>& like);
 
 /// True when SUMMA on the 2-D grid g2 (then redistributing C to its 1-D
 /// grid g) receives fewer elements per rank than on g, where one dim has
@@ -127,26 +121,13 @@ inline std::optional<distribution<2>> summa_layout(index_t m, index_t n, const d
 /// plus (m*k + k*n + m*n)/P to move A, B and C between the layouts. Taken
 /// when below 3/4 of the 1-D volume: at 4 ranks stays 1-D, from about 16
 /// ranks goes 2-D. Pure.
-inline bool summa_on_2d_grid_moves_less(const std::array<int, 2>& g, const std::array<int, 2>& g2, index_t m, index_t k,
-                                        index_t n) {
-  const double P = double(g[0]) * double(g[1]);
-  if ((g[0] != 1 && g[1] != 1) || g2[0] == 1 || g2[1] == 1 || P < 2) return false;
-  const double M = double(m), K = double(k), N = double(n);
-  const double one_d = g[1] == 1 ? K * N * (P - 1) / P : M * K * (P - 1) / P;
-  const double r = g2[0], c = g2[1];
-  const double two_d = M * K / r * (c - 1) / c + K * N / c * (r - 1) / r + (M * K + K * N + M * N) / P;
-  return two_d < 0.75 * one_d;
-}
+DIST_INLINE bool summa_on_2d_grid_moves_less(const std::array<int, 2>& g, const std::array<int, 2>& g2, index_t m, index_t k,
+                                        index_t n);
 
 /// How an operand's inner dim is laid out for SUMMA on grid `on`: its own
 /// spec when it is on that grid and the spec gives wide panels (block,
 /// undistributed, block_cyclic with nb >= 16), else block.
-inline dim_spec inner_spec(const distribution<2>& x, std::size_t d, const std::array<int, 2>& on) {
-  if (x.grid() == on)
-    if (auto s = regular_spec(x.map(d)))
-      if (!std::holds_alternative<cyclic>(*s) && !(std::holds_alternative<block_cyclic>(*s) && x.map(d).block_size() < 16)) return *s;
-  return block{};
-}
+DIST_INLINE dim_spec inner_spec(const distribution<2>& x, std::size_t d, const std::array<int, 2>& on);
 
 /// One SUMMA panel: inner indices one owner pair holds (A's grid column
 /// `acol`, B's grid row `brow`), `w` of them, gathered from runs whose
@@ -167,29 +148,7 @@ struct summa_panel {
 /// every block its owners hold in turn (nb = 64: four blocks, not one, per
 /// broadcast). Every rank builds the same list: O(runs of the inner dim /
 /// panel + its distinct owner pairs), no MPI. Pure.
-inline std::vector<summa_panel> summa_panels(const dim_map& ak, const dim_map& bk, index_t panel) {
-  std::vector<summa_panel> pieces;
-  std::map<std::pair<int, int>, std::size_t> open;  // the piece still filling, per owner pair
-  const index_t k = ak.size();
-  for (index_t k0 = 0; k0 < k;) {
-    const index_t e = std::min({k, ak.run_end(k0), bk.run_end(k0), k0 + panel});
-    const std::pair<int, int> who{ak.owner(k0), bk.owner(k0)};
-    auto it = open.find(who);
-    if (it == open.end() || pieces[it->second].w + (e - k0) > panel) {
-      pieces.push_back({who.first, who.second, 0, {}});
-      it = open.insert_or_assign(who, pieces.size() - 1).first;
-    }
-    summa_panel& p = pieces[it->second];
-    const summa_panel::run r{e - k0, ak.local_index(k0), bk.local_index(k0)};
-    if (!p.runs.empty() && p.runs.back().la + p.runs.back().w == r.la && p.runs.back().lb + p.runs.back().w == r.lb)
-      p.runs.back().w += r.w;
-    else
-      p.runs.push_back(r);
-    p.w += r.w;
-    k0 = e;
-  }
-  return pieces;
-}
+DIST_INLINE std::vector<summa_panel> summa_panels(const dim_map& ak, const dim_map& bk, index_t panel);
 
 /// `a` itself when it is a contiguous block of element type R on `d`, else
 /// a copy there (redistributed and converted as needed, kept in `keep`).
@@ -379,3 +338,7 @@ array<R, 2> summa(const array<T, 2>& A, const array<U, 2>& B, const distribution
 
 }  // namespace detail
 }  // namespace dist
+
+#if DIST_INLINE_DEFINITIONS
+#include "matmul-inl.hpp"
+#endif

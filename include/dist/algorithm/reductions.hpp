@@ -26,6 +26,7 @@
 #include <type_traits>
 #include <vector>
 
+#include "../core/linkage.hpp"
 #include "../array/array.hpp"
 #include "../comm/alignment.hpp"
 #include "../core/agree.hpp"
@@ -357,20 +358,14 @@ inline constexpr bool has_identity = !requires { requires !Red::has_identity; };
 
 /// shape_error unless an array of shape `s` has elements (for a reducer
 /// without identity).
-inline void require_nonempty(std::span<const index_t> s, const char* op) {
-  for (const index_t n : s)
-    if (n == 0) throw shape_error(std::string(op) + ": zero-size array (shape " + to_string(s) + ") has no identity for this reduction");
-}
+DIST_INLINE void require_nonempty(std::span<const index_t> s, const char* op);
 
 /// `axis` in [0, N) (negative ones count from the end); index_error when
 /// it is out of range.
+DIST_INLINE int normalise_axis(int axis, int ndim, const char* op);
 template <std::size_t N>
 int normalise_axis(int axis, const char* op) {
-  const int n = static_cast<int>(N);
-  if (axis < -n || axis >= n)
-    throw index_error(std::string(op) + ": axis " + std::to_string(axis) + " is out of bounds for an array of dimension " +
-                      std::to_string(N));
-  return axis < 0 ? axis + n : axis;
+  return normalise_axis(axis, static_cast<int>(N), op);
 }
 
 /// True when reducing E with Red runs user code (a vectorized callable, or
@@ -936,3 +931,7 @@ template <expression E> index<detail::ndim_of<E>> argmin(const E& e) { return de
 template <expression E> index<detail::ndim_of<E>> argmax(const E& e) { return detail::arg_extreme<true>(e, "dist::argmax"); }
 
 }  // namespace dist
+
+#if DIST_INLINE_DEFINITIONS
+#include "reductions-inl.hpp"
+#endif

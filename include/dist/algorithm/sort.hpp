@@ -24,6 +24,7 @@
 #include <type_traits>
 #include <vector>
 
+#include "../core/linkage.hpp"
 #include "../array/array.hpp"
 #include "../comm/redistribution.hpp"
 #include "../comm/stream.hpp"
@@ -534,14 +535,7 @@ struct lerp_point {
   index_t lo, hi;
   double gamma;
 };
-inline lerp_point linear_point(index_t n, double q) {
-  const double v = static_cast<double>(n) * q + (1.0 + q * -1.0) - 1.0;  // NumPy's _compute_virtual_index
-  auto lo = static_cast<index_t>(std::floor(v));
-  index_t hi = lo + 1;
-  if (v >= static_cast<double>(n - 1)) lo = hi = n - 1;
-  if (v < 0) lo = hi = 0;
-  return {lo, hi, v - static_cast<double>(lo)};
-}
+DIST_INLINE lerp_point linear_point(index_t n, double q);
 template <class R>
 R lerp(R a, R b, double t) {  // NumPy's _lerp
   const R d = b - a;
@@ -675,3 +669,7 @@ auto percentile(const E& e, double q, int axis) {  // collective: check_quantile
 }
 
 }  // namespace dist
+
+#if DIST_INLINE_DEFINITIONS
+#include "sort-inl.hpp"
+#endif

@@ -14,6 +14,7 @@
 #include <utility>
 #include <vector>
 
+#include "../core/linkage.hpp"
 #include "../core/agree.hpp"
 #include "../core/collective_check.hpp"
 #include "../core/communicator.hpp"
@@ -619,15 +620,7 @@ inline constexpr spare_schedule small_page_spare{64, 32};
 inline constexpr spare_schedule huge_page_spare{4, 4};
 /// From the first aliased stencil on (DIST_DOUBLE_BUFFER=1).
 inline constexpr spare_schedule immediate_spare{0, 1};
-inline double_buffer& double_buffering() noexcept {
-  static double_buffer mode = [] {
-    const char* e = std::getenv("DIST_DOUBLE_BUFFER");
-    if (e && e[0] == '0') return double_buffer::never;
-    if (e && e[0] == '1') return double_buffer::always;
-    return double_buffer::by_page_size;
-  }();
-  return mode;
-}
+DIST_INLINE double_buffer& double_buffering() noexcept;
 
 /// The storage of an array, for the library's own layers: the padded
 /// block, its spare twin, and growing ghost layers. Local.
@@ -763,3 +756,6 @@ void fill_indexed(array<T, N>& a, F&& f) {
 }  // namespace detail
 }  // namespace dist
 
+#if DIST_INLINE_DEFINITIONS
+#include "array-inl.hpp"
+#endif

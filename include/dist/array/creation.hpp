@@ -11,6 +11,7 @@
 #include <type_traits>
 #include <utility>
 
+#include "../core/linkage.hpp"
 #include "array.hpp"
 
 namespace dist {
@@ -109,11 +110,7 @@ struct make_fromfunction {
   }
 };
 
-inline index_t arange_count(double start, double stop, double step) {
-  if (step == 0) throw shape_error("dist::arange: step must be nonzero");
-  const double n = std::ceil((stop - start) / step);
-  return n > 0 ? static_cast<index_t>(n) : 0;
-}
+DIST_INLINE index_t arange_count(double start, double stop, double step);
 
 template <std::size_t N>
 void require_shape(const distribution<N>& d, const shape<N>& s, const char* op) {
@@ -223,3 +220,7 @@ template <element T>
 array<T, 2> identity(index_t n, comm_ref c = communicator{}) { return eye<T>(n, n, 0, c); }
 
 }  // namespace dist
+
+#if DIST_INLINE_DEFINITIONS
+#include "creation-inl.hpp"
+#endif

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "../core/linkage.hpp"
 #include "../core/agree.hpp"
 #include "../core/large_count.hpp"
 #include "array.hpp"
@@ -195,11 +196,7 @@ std::vector<T> gather_vector(const array<T, N>& a, int root) {
   }
 }
 
-inline void check_root(const communicator& c, int root, const char* op) {
-  if (root < 0 || root >= c.size())
-    throw mpi_error(std::string(op) + ": root " + std::to_string(root) + " is outside the communicator of size " +
-                std::to_string(c.size()));
-}
+DIST_INLINE void check_root(const communicator& c, int root, const char* op);
 
 }  // namespace detail
 
@@ -270,3 +267,7 @@ array<T, N> scatter(const std::vector<T>& data, const distribution<N>& d, int ro
 }
 
 }  // namespace dist
+
+#if DIST_INLINE_DEFINITIONS
+#include "gather-inl.hpp"
+#endif

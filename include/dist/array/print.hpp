@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "../core/linkage.hpp"
 #include "gather.hpp"
 
 namespace dist {
@@ -21,24 +22,7 @@ inline constexpr index_t print_edgeitems = 3;
 
 // Text of a floating-point value in NumPy's default style: up to 8 decimals,
 // trailing zeros dropped but the point kept ("1.", "0.25"), or scientific.
-inline std::string format_float(double v, bool sci) {
-  if (std::isnan(v)) return "nan";
-  if (std::isinf(v)) return v > 0 ? "inf" : "-inf";
-  std::ostringstream os;
-  if (sci) {
-    os << std::scientific << std::setprecision(8) << v;
-    std::string s = os.str();
-    const auto e = s.find('e');
-    std::string mant = s.substr(0, e), ex = s.substr(e);
-    while (mant.size() > 1 && mant.back() == '0') mant.pop_back();
-    return mant + ex;
-  }
-  os << std::fixed << std::setprecision(8) << v;
-  std::string s = os.str();
-  while (!s.empty() && s.back() == '0') s.pop_back();
-  if (s == "-0.") s = "-0.";
-  return s;
-}
+DIST_INLINE std::string format_float(double v, bool sci);
 
 template <class T>
 std::vector<std::string> format_all(const std::vector<T>& v) {
@@ -167,3 +151,7 @@ void print(const array<T, N>& a, std::ostream& os = std::cout) {
 }
 
 }  // namespace dist
+
+#if DIST_INLINE_DEFINITIONS
+#include "print-inl.hpp"
+#endif

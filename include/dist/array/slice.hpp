@@ -7,6 +7,7 @@
 #include <string>
 #include <type_traits>
 
+#include "../core/linkage.hpp"
 #include "../core/error.hpp"
 #include "../core/types.hpp"
 
@@ -47,22 +48,7 @@ struct slice_range {
 
 /// Python's slice.indices(n) followed by len(range(...)). index_error when
 /// the step is zero.
-inline slice_range normalise(const slice& s, index_t n) {
-  if (s.step == 0) throw index_error("dist::slice: slice step cannot be zero");
-  const index_t st = s.step;
-  const index_t lo_clamp = st > 0 ? 0 : -1, hi_clamp = st > 0 ? n : n - 1;
-  auto adjust = [&](const std::optional<index_t>& v, index_t dflt) {
-    if (!v) return dflt;
-    index_t x = *v < 0 ? *v + n : *v;
-    return x < lo_clamp ? lo_clamp : x > hi_clamp ? hi_clamp : x;
-  };
-  const index_t b = adjust(s.start, st > 0 ? 0 : n - 1);
-  const index_t e = adjust(s.stop, st > 0 ? n : -1);
-  index_t count = 0;
-  if (st > 0 && e > b) count = (e - b + st - 1) / st;
-  if (st < 0 && b > e) count = (b - e + (-st) - 1) / (-st);
-  return {b, st, count};
-}
+DIST_INLINE slice_range normalise(const slice& s, index_t n);
 
 }  // namespace detail
 }  // namespace dist
@@ -98,3 +84,7 @@ template <class... S>
 inline constexpr std::size_t kept_dims = (std::size_t{0} + ... + std::size_t{std::is_same_v<std::remove_cvref_t<S>, slice>});
 
 }  // namespace dist::detail
+
+#if DIST_INLINE_DEFINITIONS
+#include "slice-inl.hpp"
+#endif

@@ -26,6 +26,7 @@
 #include <memory>
 #include <vector>
 
+#include "../core/linkage.hpp"
 #include "../core/mru_cache.hpp"
 #include "../distribution/distribution.hpp"
 #include "alignment.hpp"
@@ -211,21 +212,7 @@ void my_stream_runs(const flat_side<N>& me, F&& run) {
 }
 
 /// Appends positions start + i*step, i < count, to `rl`.
-inline void append_strided(run_list& rl, index_t start, index_t step, index_t count) {
-  if (step == 1 || count == 1) {
-    append_run(rl, start, step == 1 ? count : 1);
-    return;
-  }
-  if (!rl.empty()) {
-    run_group& b = rl.back();
-    if (b.len == 1 && (b.count == 1 || b.stride == step) && start == b.start + b.count * step) {
-      b.stride = step;
-      b.count += count;
-      return;
-    }
-  }
-  rl.push_back({start, 1, step, count});
-}
+DIST_INLINE void append_strided(run_list& rl, index_t start, index_t step, index_t count);
 
 /// Plans a flat move for one rank: send side (peers numbered in the
 /// destination's numbering) and receive side. `P` ranks. Pure.
@@ -357,3 +344,7 @@ std::shared_ptr<const flat_plan<M, N>> cached_flat(const distribution<M>& from, 
 
 }  // namespace detail
 }  // namespace dist
+
+#if DIST_INLINE_DEFINITIONS
+#include "flat-inl.hpp"
+#endif

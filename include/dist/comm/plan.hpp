@@ -18,6 +18,7 @@
 #include <numeric>
 #include <vector>
 
+#include "../core/linkage.hpp"
 #include "../distribution/dim_map.hpp"
 #include "../distribution/grid.hpp"
 
@@ -32,32 +33,10 @@ using run_list = std::vector<run_group>;
 
 /// Appends positions [start, start+len) to `rl`, merging with the last group
 /// when they continue it (a longer run, or one more stride).
-inline void append_run(run_list& rl, index_t start, index_t len) {
-  if (!rl.empty()) {
-    run_group& b = rl.back();
-    if (b.count == 1 && start == b.start + b.len) {
-      b.len += len;
-      return;
-    }
-    if (b.len == len && b.count == 1) {
-      b.stride = start - b.start;
-      b.count = 2;
-      return;
-    }
-    if (b.len == len && start == b.start + b.count * b.stride) {
-      ++b.count;
-      return;
-    }
-  }
-  rl.push_back({start, len, len, 1});
-}
+DIST_INLINE void append_run(run_list& rl, index_t start, index_t len);
 
 /// Number of positions in `rl`.
-inline index_t positions(const run_list& rl) noexcept {
-  index_t n = 0;
-  for (const auto& g : rl) n += g.len * g.count;
-  return n;
-}
+DIST_INLINE index_t positions(const run_list& rl) noexcept;
 
 /// Run lists by the other side's coordinate along one dim: only the
 /// coordinates given runs are held, in increasing order, so a rank with few
@@ -105,28 +84,7 @@ class coord_lists {
 /// global positions, in closed form: O(1) groups for every kind (a cyclic
 /// dim is one strided group), never one per element. Unstructured dims:
 /// their runs. Local.
-inline run_list dim_groups(const dim_map& m) {
-  run_list rl;
-  const index_t ls = m.local_size();
-  if (ls == 0) return rl;
-  switch (m.kind()) {
-    case dim_kind::undistributed:
-    case dim_kind::block:
-      rl.push_back({m.global_index(0), ls, ls, 1});
-      return rl;
-    case dim_kind::cyclic:
-    case dim_kind::block_cyclic: {
-      const index_t nb = m.block_size(), q = m.procs(), full = ls / nb;
-      if (full > 0) rl.push_back({m.global_index(0), nb, q * nb, full});
-      if (ls % nb) append_run(rl, m.global_index(full * nb), ls % nb);
-      return rl;
-    }
-    case dim_kind::unstructured:
-      for (const auto& r : m.runs()) append_run(rl, r.global, r.length);
-      return rl;
-  }
-  return rl;
-}
+DIST_INLINE run_list dim_groups(const dim_map& m);
 
 // Splits my run [g0, g0+len) at local l0 by a (block-)cyclic `other`: the
 // partial blocks at either end as single runs, the full blocks between as one
@@ -177,33 +135,7 @@ void split_at_owners(Put&& put, index_t g0, index_t l0, index_t len, const dim_m
 /// block_cyclic{64} over the same ranks: J = 64 whatever the extent).
 /// Appends to `pieces` and returns true; false (nothing appended) when the
 /// pattern does not fold so, or when fewer than two periods are held.
-inline bool split_periodic(const dim_map& mine, const dim_map& other, std::vector<std::pair<int, run_group>>& pieces) {
-  const index_t nbm = mine.block_size(), pm = mine.procs(), ls = mine.local_size(), n = mine.size();
-  const index_t nbo = other.block_size(), q = other.procs();
-  constexpr index_t most = std::numeric_limits<index_t>::max();
-  if (nbm <= 0 || nbo <= 0 || nbm > most / pm || nbo > most / q) return false;
-  const index_t J = q * nbo / std::gcd(pm * nbm, q * nbo), nfull = ls / nbm;
-  if (J > nfull / 2) return false;
-  const index_t periods = nfull / J, span = J * nbm;  // local positions per period
-  // block j's pieces: split at the other side's run ends
-  const auto put_block = [&](index_t j, std::vector<std::pair<int, run_group>>& to) {
-    const index_t g0 = (mine.coord() + j * pm) * nbm;
-    split_at_owners([&](int c, const run_group& g) { to.emplace_back(c, g); }, g0, j * nbm, std::min(n, g0 + nbm) - g0, other);
-  };
-  std::vector<std::pair<int, run_group>> first, out;
-  for (index_t j = 0; j < J; ++j) put_block(j, first);
-  for (const auto& [c, rl] : coord_lists::from_pieces(first)) {
-    if (rl.size() != 1) return false;
-    const run_group& g = rl[0];
-    if (g.count == 1 && g.len == span) out.emplace_back(c, run_group{g.start, span * periods, span * periods, 1});
-    else if (g.count == 1) out.emplace_back(c, run_group{g.start, g.len, span, periods});
-    else if (g.count * g.stride == span) out.emplace_back(c, run_group{g.start, g.len, g.stride, g.count * periods});
-    else return false;
-  }
-  for (index_t j = periods * J; j * nbm < ls; ++j) put_block(j, out);
-  pieces.insert(pieces.end(), out.begin(), out.end());
-  return true;
-}
+DIST_INLINE bool split_periodic(const dim_map& mine, const dim_map& other, std::vector<std::pair<int, run_group>>& pieces);
 
 /// Splits my indices along one dimension by the coordinate owning them on
 /// the other side: result[c] holds my local positions of the indices that
@@ -213,50 +145,7 @@ inline bool split_periodic(const dim_map& mine, const dim_map& other, std::vecto
 /// run group, not O(indices); block targets only visit the coordinates my
 /// indices reach; two regular (block-)cyclic dims fold their common period
 /// (split_periodic); the result holds only coordinates with runs.
-inline coord_lists split_dim(const dim_map& mine, const dim_map& other, const std::vector<int>* other_coord) {
-  coord_lists out;
-  const bool mine_structured = mine.kind() != dim_kind::unstructured;
-  const bool other_blocks = other.kind() == dim_kind::block || other.kind() == dim_kind::undistributed;
-  if (!other_coord && mine_structured && other_blocks) {
-    // my share of each of other's blocks is one contiguous local range; only the
-    // coordinates between the owners of my first and last index can have one
-    int c0 = 0, c1 = other.procs() - 1;
-    if ((mine.kind() == dim_kind::block || mine.kind() == dim_kind::undistributed) && mine.local_size() > 0) {
-      const index_t lo = mine.global_index(0), hi = lo + mine.local_size() - 1;
-      c0 = other.owner(lo);
-      c1 = other.owner(hi);
-    }
-    for (int c = c0; c <= c1; ++c) {
-      const index_t lo = mine.count_below(other.block_start(c)), hi = mine.count_below(other.block_start(c + 1));
-      if (hi > lo) append_run(out[c], lo, hi - lo);
-    }
-    return out;
-  }
-  if (other_coord) {  // a coordinate per index (an unstructured other side): O(indices) anyway
-    std::vector<run_list> dense(static_cast<std::size_t>(other.procs()));
-    for (const auto& r : mine.runs())
-      for (index_t j = 0; j < r.length; ++j)
-        append_run(dense[static_cast<std::size_t>((*other_coord)[static_cast<std::size_t>(r.local + j)])], r.local + j, 1);
-    for (std::size_t c = 0; c < dense.size(); ++c)
-      if (!dense[c].empty()) out[static_cast<int>(c)] = std::move(dense[c]);
-    return out;
-  }
-  std::vector<std::pair<int, run_group>> pieces;
-  const auto regular_cyclic = [](const dim_map& m) {
-    return (m.kind() == dim_kind::cyclic || m.kind() == dim_kind::block_cyclic) && !m.irregular();
-  };
-  if (regular_cyclic(mine) && regular_cyclic(other) && split_periodic(mine, other, pieces)) return coord_lists::from_pieces(pieces);
-  const auto put = [&](int c, const run_group& g) { pieces.emplace_back(c, g); };
-  for (const auto& r : mine.runs()) {
-    if ((other.kind() == dim_kind::cyclic || other.kind() == dim_kind::block_cyclic) &&
-        r.length > 2 * other.block_size() * other.procs()) {
-      split_run_cyclic(put, r.global, r.local, r.length, other);
-      continue;
-    }
-    split_at_owners(put, r.global, r.local, r.length, other);
-  }
-  return coord_lists::from_pieces(pieces);
-}
+DIST_INLINE coord_lists split_dim(const dim_map& mine, const dim_map& other, const std::vector<int>* other_coord);
 
 /// One peer of one side: its rank and, per stream dim, the coordinate whose
 /// run list applies.
@@ -493,3 +382,7 @@ void copy_self(const side_plan<N>& s, const plan_peer<N>& ps, const std::array<i
 }
 
 }  // namespace dist::detail
+
+#if DIST_INLINE_DEFINITIONS
+#include "plan-inl.hpp"
+#endif

@@ -32,6 +32,7 @@
 #include <type_traits>
 #include <vector>
 
+#include "../core/linkage.hpp"
 #include "../array/array.hpp"
 #include "../array/window.hpp"
 #include "../core/collective_check.hpp"
@@ -66,31 +67,7 @@ struct rma_piece {
 };
 
 /// Per grid coordinate along map m, the pieces of [lo, hi) it owns.
-inline std::vector<std::vector<rma_piece>> rma_pieces(const dim_map& m, index_t lo, index_t hi) {
-  std::vector<std::vector<rma_piece>> per(static_cast<std::size_t>(m.procs()));
-  for (index_t g = lo; g < hi;) {
-    const index_t e = std::min(hi, m.run_end(g));
-    const index_t o = g - lo, t = m.local_index(g), len = e - g;
-    auto& ps = per[static_cast<std::size_t>(m.owner(g))];
-    rma_piece* last = ps.empty() ? nullptr : &ps.back();
-    if (last && last->t0 + last->count == t) {
-      if (last->count == 1 && len == 1 && o > last->o0) {  // the second element of a strided run (cyclic)
-        last->ostep = o - last->o0;
-        last->count = 2;
-        g = e;
-        continue;
-      }
-      if ((len == 1 || last->ostep == 1) && o == last->o0 + last->count * last->ostep) {
-        last->count += len;
-        g = e;
-        continue;
-      }
-    }
-    ps.push_back({o, 1, t, len});
-    g = e;
-  }
-  return per;
-}
+DIST_INLINE std::vector<std::vector<rma_piece>> rma_pieces(const dim_map& m, index_t lo, index_t hi);
 
 /// A datatype selecting, from dim d inwards, the pieces chosen by `coords`:
 /// on the origin side (the region in C order) or the target side (the
@@ -358,3 +335,7 @@ void accumulate(array<T, N>& a, const region<N>& r, std::initializer_list<T> dat
 }
 
 }  // namespace dist
+
+#if DIST_INLINE_DEFINITIONS
+#include "rma-inl.hpp"
+#endif

@@ -32,6 +32,7 @@
 #include <utility>
 #include <vector>
 
+#include "../core/linkage.hpp"
 #include "../array/array.hpp"
 #include "../array/buffer.hpp"
 #include "exchange.hpp"
@@ -72,24 +73,7 @@ inline const stretch& stretch_at(const std::vector<stretch>& list, index_t s) {
 /// Every rank's stretch, gathered: one MPI_Allgather (O(P): for the cases
 /// that need every stretch, a replicated result or keys out of rank order).
 /// `key` orders the stretches (equal keys: lower rank first). Collective.
-inline std::vector<stretch> gather_stretches(const communicator& c, index_t key, index_t count, index_t& total) {
-  const int P = c.size();
-  std::vector<index_t> all(2 * static_cast<std::size_t>(P));
-  const index_t mine[2] = {key, count};
-  check_mpi(MPI_Allgather(mine, 2, MPI_INT64_T, all.data(), 2, MPI_INT64_T, c), "MPI_Allgather");
-  std::vector<int> by_key(static_cast<std::size_t>(P));
-  std::iota(by_key.begin(), by_key.end(), 0);
-  std::stable_sort(by_key.begin(), by_key.end(),
-                   [&](int a, int b) { return all[2 * static_cast<std::size_t>(a)] < all[2 * static_cast<std::size_t>(b)]; });
-  std::vector<stretch> out;
-  total = 0;
-  for (int r : by_key) {
-    const index_t n = all[2 * static_cast<std::size_t>(r) + 1];
-    if (n > 0) out.push_back({total, n, r});
-    total += n;
-  }
-  return out;
-}
+DIST_INLINE std::vector<stretch> gather_stretches(const communicator& c, index_t key, index_t count, index_t& total);
 
 /// Places this rank's `count` elements after those of every rank with a
 /// smaller `key` (equal keys: lower rank first). When the keys of non-empty
@@ -97,46 +81,12 @@ inline std::vector<stretch> gather_stretches(const communicator& c, index_t key,
 /// stream order, ranks of a sort), two MPI_Exscan and one MPI_Allreduce:
 /// O(log P), nothing per rank; otherwise every stretch is gathered.
 /// Collective (callers agree on errors first).
-inline stretches place_by_scan(const communicator& c, index_t key, index_t count) {
-  stretches st;
-  st.rank = c.rank();
-  st.mine = {0, count, st.rank};
-  const index_t below_key = count > 0 ? key : std::numeric_limits<index_t>::min();
-  index_t before = 0, highest = std::numeric_limits<index_t>::min();
-  check_mpi(MPI_Exscan(&count, &before, 1, MPI_INT64_T, MPI_SUM, c), "MPI_Exscan");
-  check_mpi(MPI_Exscan(&below_key, &highest, 1, MPI_INT64_T, MPI_MAX, c), "MPI_Exscan");
-  if (st.rank == 0) before = 0, highest = std::numeric_limits<index_t>::min();  // MPI leaves rank 0's undefined
-  index_t sum[2] = {count, count > 0 && highest > key ? 1 : 0};
-  check_mpi(MPI_Allreduce(MPI_IN_PLACE, sum, 2, MPI_INT64_T, MPI_SUM, c), "MPI_Allreduce");
-  st.total = sum[0];
-  st.mine.start = before;
-  if (sum[1] == 0) return st;
-  st.known = gather_stretches(c, key, count, st.total);
-  st.mine.start = st.total;
-  for (const auto& x : st.known)
-    if (x.rank == st.rank) st.mine.start = x.start;
-  return st;
-}
+DIST_INLINE stretches place_by_scan(const communicator& c, index_t key, index_t count);
 
 /// `st` with every position widened to `k` consecutive ones (argwhere's rows). Local.
-inline stretches widen(stretches st, index_t k) {
-  const auto w = [k](stretch& x) {
-    x.start *= k;
-    x.count *= k;
-  };
-  w(st.mine);
-  for (auto& x : st.known) w(x);
-  st.total *= k;
-  return st;
-}
+DIST_INLINE stretches widen(stretches st, index_t k);
 
-inline void add_peers(side_plan<1>& side) {
-  for (const auto& [r, rl] : side.dims[0]) {
-    const index_t c = positions(rl);
-    if (c > 0) side.peers.push_back({r, c, {r}});
-    side.total += c;
-  }
-}
+DIST_INLINE void add_peers(side_plan<1>& side);
 
 /// My stretch `my` (elements 0.. of a buffer) split by the ranks owning its
 /// positions in `dst` (C-order flat positions of a layout): the send side
@@ -171,14 +121,7 @@ void stream_recv_side(const flat_side<N>& dst, const std::vector<stretch>& near,
 /// The stretches meeting my positions of a stream exchange: each rank tells
 /// the ranks its stretch goes to (`targets`) where it lies. O(peers + log P).
 /// Collective.
-inline std::vector<stretch> stretches_meeting(const communicator& c, const stretches& st, const std::vector<int>& targets) {
-  notes<2> out;
-  for (int r : targets) out.push_back({r, {st.my_start(), st.my_count()}});
-  std::vector<stretch> near;
-  for (const auto& [r, m] : notify(c, out)) near.push_back({m[0], m[1], r});
-  std::sort(near.begin(), near.end(), [](const stretch& a, const stretch& b) { return a.start < b.start; });
-  return near;
-}
+DIST_INLINE std::vector<stretch> stretches_meeting(const communicator& c, const stretches& st, const std::vector<int>& targets);
 
 /// The exchange moving the stretches `st` (each rank's elements contiguous
 /// in a buffer, in stream order) to the C-order flat positions of an array
@@ -252,68 +195,21 @@ using rank_counts = std::vector<std::pair<int, index_t>>;
 /// notification: O(peers + log P) messages where an MPI_Alltoall of counts
 /// would be O(P)) and returns what the ranks sending to me announced, by
 /// increasing rank. Collective.
-inline rank_counts announce_counts(const communicator& c, const rank_counts& sends) {
-  notes<1> out;
-  out.reserve(sends.size());
-  for (const auto& [r, n] : sends) out.push_back({r, {n}});
-  rank_counts recvs;
-  for (const auto& [r, m] : notify(c, out))
-    if (m[0] > 0) recvs.emplace_back(r, m[0]);
-  return recvs;
-}
+DIST_INLINE rank_counts announce_counts(const communicator& c, const rank_counts& sends);
 
 /// The exchange of contiguous pieces: `sends` (rank, count) elements to
 /// each rank from a buffer holding them in rank order, `recvs` received
 /// likewise in rank order (announce_counts gives them); `reverse`: the
 /// same pieces travelling back. O(peers) time and memory. Collective.
-inline exchange<1> counts_exchange(const communicator& c, const rank_counts& sends, const rank_counts& recvs, bool reverse,
-                                   const char* op) {
-  const auto side = [](const rank_counts& pieces) {
-    side_plan<1> sp;
-    index_t at = 0;
-    for (const auto& [r, n] : pieces) {
-      append_run(sp.dims[0][r], at, n);
-      at += n;
-    }
-    add_peers(sp);
-    return sp;
-  };
-  side_plan<1> send = side(sends), recv = side(recvs);
-  return reverse ? exchange<1>(c, c, std::move(recv), std::move(send), op) : exchange<1>(c, c, std::move(send), std::move(recv), op);
-}
+DIST_INLINE exchange<1> counts_exchange(const communicator& c, const rank_counts& sends, const rank_counts& recvs, bool reverse,
+                                   const char* op);
 
 /// Groups requests by owner rank: request i (owner[i], in 0..P-1) gets its
 /// place slot[i] in a buffer holding rank 0's requests first, each rank's in
 /// request order; returns how many go to each rank. By counting (O(n + P))
 /// when `by_counting`, else by a stable sort (O(n log n), no O(P) memory).
 /// Local (pure).
-inline rank_counts group_requests(std::span<const int> owner, int P, bool by_counting, index_t* slot) {
-  rank_counts sends;
-  if (by_counting) {
-    std::vector<index_t> count(static_cast<std::size_t>(P), 0);
-    for (int r : owner) ++count[static_cast<std::size_t>(r)];
-    index_t at = 0;
-    for (int r = 0; r < P; ++r) {
-      const index_t n = count[static_cast<std::size_t>(r)];
-      if (n > 0) sends.emplace_back(r, n);
-      count[static_cast<std::size_t>(r)] = at;  // now: where rank r's requests start
-      at += n;
-    }
-    for (std::size_t i = 0; i < owner.size(); ++i) slot[i] = count[static_cast<std::size_t>(owner[i])]++;
-    return sends;
-  }
-  std::vector<index_t> order(owner.size());
-  std::iota(order.begin(), order.end(), index_t{0});
-  std::stable_sort(order.begin(), order.end(),
-                   [&](index_t a, index_t b) { return owner[static_cast<std::size_t>(a)] < owner[static_cast<std::size_t>(b)]; });
-  for (std::size_t k = 0; k < order.size(); ++k) {
-    const int r = owner[static_cast<std::size_t>(order[k])];
-    if (sends.empty() || sends.back().first != r) sends.emplace_back(r, 0);
-    ++sends.back().second;
-    slot[order[k]] = static_cast<index_t>(k);
-  }
-  return sends;
-}
+DIST_INLINE rank_counts group_requests(std::span<const int> owner, int P, bool by_counting, index_t* slot);
 
 /// Requests addressed to owner ranks, grouped by owner: request i goes to
 /// rank owner[i]. Built with one sparse notification of counts and the
@@ -361,3 +257,7 @@ class routes {
 };
 
 }  // namespace dist::detail
+
+#if DIST_INLINE_DEFINITIONS
+#include "stream-inl.hpp"
+#endif

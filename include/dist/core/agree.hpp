@@ -30,9 +30,11 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <memory>
 #include <type_traits>
 #include <vector>
 
+#include "linkage.hpp"
 #include "communicator.hpp"
 #include "error.hpp"
 
@@ -92,12 +94,7 @@ named_arg<T> arg(const char* name, const T& v) {
 }
 
 /// Text of an argument for messages.
-inline std::string describe(std::string_view s) {
-  std::string r(1, '\'');
-  r.append(s);
-  r.push_back('\'');
-  return r;
-}
+DIST_INLINE std::string describe(std::string_view s);
 inline std::string describe(const std::string& s) { return describe(std::string_view(s)); }
 inline std::string describe(const char* s) { return describe(std::string_view(s)); }
 template <class T>
@@ -132,45 +129,18 @@ struct failure {
   std::string msg;
 };
 
+/// Runs check(ctx) and reports what it threw (one copy for every check).
+DIST_INLINE failure run_check_erased(void (*check)(void*), void* ctx) noexcept;
+/// Runs `check` and reports what it threw. Local.
 template <class F>
 failure run_check(F&& check) noexcept {
-  try {
-    check();
-  } catch (const shape_error& e) {
-    return {1, e.what()};
-  } catch (const distribution_error& e) {
-    return {2, e.what()};
-  } catch (const index_error& e) {
-    return {3, e.what()};
-  } catch (const io_error& e) {
-    return {4, e.what()};
-  } catch (const mpi_error& e) {
-    return {5, e.what()};
-  } catch (const std::exception& e) {
-    return {6, e.what()};
-  } catch (...) {
-    return {6, "an exception that is not a std::exception"};
-  }
-  return {};
+  return run_check_erased([](void* f) { (*static_cast<std::remove_reference_t<F>*>(f))(); },
+                          const_cast<void*>(static_cast<const void*>(std::addressof(check))));
 }
 
 /// Throws, on every rank, the failure of rank `first` (broadcast from it):
 /// the same dist error class and message, plus "(on rank r)". Collective.
-[[noreturn]] inline void throw_failure_of(const communicator& c, int first, failure f) {
-  long long hdr[2] = {f.kind, static_cast<long long>(f.msg.size())};
-  check_mpi(MPI_Bcast(hdr, 2, MPI_LONG_LONG, first, c), "MPI_Bcast");
-  f.msg.resize(static_cast<std::size_t>(hdr[1]));
-  check_mpi(MPI_Bcast(f.msg.data(), static_cast<int>(hdr[1]), MPI_CHAR, first, c), "MPI_Bcast");
-  if (c.size() > 1) f.msg += " (on rank " + std::to_string(first) + ")";
-  switch (hdr[0]) {
-    case 1: throw shape_error(f.msg);
-    case 2: throw distribution_error(f.msg);
-    case 3: throw index_error(f.msg);
-    case 4: throw io_error(f.msg);
-    case 5: throw mpi_error(f.msg);
-    default: throw error(f.msg);
-  }
-}
+[[noreturn]] DIST_INLINE void throw_failure_of(const communicator& c, int first, failure f);
 
 inline std::uint64_t hash_of(std::string_view s) { return arg_hash().add(s).value(); }
 template <class T>
@@ -190,36 +160,11 @@ inline constexpr std::size_t max_agreed_args = 8, max_agreed_extras = agreement_
 /// Throws on every rank as agree_and_reduce says (different operations; the
 /// lowest failing rank's failure); returns the position in `h` of the first
 /// argument whose digest differs between ranks, 0 when none does. Collective.
-inline std::size_t agreement_allreduce(const communicator& c, std::string_view op, std::span<std::uint64_t> extra,
-                                       failure f, std::span<const std::uint64_t> h) {
-  if (extra.size() > max_agreed_extras) throw mpi_error(std::string(op) + ": too many values for one agreement");
-  // [0] lowest failing rank, then (hash, ~hash) of the operation and each argument, then the extras
-  std::array<std::uint64_t, agreement_words> v;
-  v.fill(UINT64_MAX);
-  v[0] = f.kind ? static_cast<std::uint64_t>(c.rank()) : UINT64_MAX;
-  for (std::size_t i = 0; i < h.size(); ++i) v[1 + 2 * i] = h[i], v[2 + 2 * i] = ~h[i];
-  constexpr std::size_t x0 = 3 + 2 * max_agreed_args;
-  for (std::size_t j = 0; j < extra.size(); ++j) v[x0 + j] = extra[j];
-  check_mpi(MPI_Allreduce(MPI_IN_PLACE, v.data(), static_cast<int>(v.size()), MPI_UINT64_T, MPI_MIN, c), "MPI_Allreduce");
-  for (std::size_t j = 0; j < extra.size(); ++j) extra[j] = v[x0 + j];
-  const auto differs = [&](std::size_t i) { return v[1 + 2 * i] != h[i] || v[2 + 2 * i] != ~h[i]; };
-  bool other_args = false;  // a rank with more arguments (another operation) left words set
-  for (std::size_t i = h.size(); i < max_agreed_args + 1; ++i) other_args = other_args || v[1 + 2 * i] != UINT64_MAX || v[2 + 2 * i] != UINT64_MAX;
-  if (differs(0) || other_args)
-    throw mpi_error(std::string(op) + ": collective mismatch: this rank called " + std::string(op) +
-                    " while another rank of the communicator (size " + std::to_string(c.size()) +
-                    ") called a different collective");
-  if (v[0] != UINT64_MAX) throw_failure_of(c, static_cast<int>(v[0]), std::move(f));
-  for (std::size_t i = 1; i < h.size(); ++i)
-    if (differs(i)) return i;
-  return 0;
-}
+DIST_INLINE std::size_t agreement_allreduce(const communicator& c, std::string_view op, std::span<std::uint64_t> extra,
+                                       failure f, std::span<const std::uint64_t> h);
 
 /// The error of ranks that passed different values of argument `name`.
-[[noreturn]] inline void throw_argument_mismatch(std::string_view op, const char* name, const std::string& mine) {
-  throw mpi_error(std::string(op) + ": collective mismatch: the ranks passed different " + name + " (this rank: " + mine +
-                  "); a collective needs the same global arguments on every rank");
-}
+[[noreturn]] DIST_INLINE void throw_argument_mismatch(std::string_view op, const char* name, const std::string& mine);
 
 /// The agreement step of a collective (see the file comment): runs `check`
 /// on every rank, then one MPI_Allreduce over `c` carries whether any rank
@@ -291,3 +236,7 @@ void agree_on_errors(const communicator& c, F&& validate) {
 }
 
 }  // namespace dist::detail
+
+#if DIST_INLINE_DEFINITIONS
+#include "agree-inl.hpp"
+#endif

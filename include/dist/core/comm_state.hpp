@@ -13,6 +13,7 @@
 #include <set>
 #include <vector>
 
+#include "linkage.hpp"
 #include "communicator.hpp"
 #include "finalize.hpp"
 
@@ -34,44 +35,17 @@ struct comm_state {
 };
 
 /// dist's state kept with communicator `c`, made on first use. Local.
-inline comm_state& state_of(MPI_Comm c) {
-  static const int keyval = [] {
-    int k = MPI_KEYVAL_INVALID;
-    const auto del = [](MPI_Comm, int, void* v, void*) {  // c is being freed
-      auto* s = static_cast<comm_state*>(v);
-      if (comm_state::alive().erase(s)) s->free_lines();
-      delete s;
-      return MPI_SUCCESS;
-    };
-    check_mpi(MPI_Comm_create_keyval(MPI_COMM_NULL_COPY_FN, +del, &k, nullptr), "MPI_Comm_create_keyval");
-    on_finalize([] {  // communicators never freed: their lines go before MPI does
-      for (comm_state* s : comm_state::alive()) s->free_lines();
-      comm_state::alive().clear();
-    });
-    return k;
-  }();
-  void* v = nullptr;
-  int found = 0;
-  check_mpi(MPI_Comm_get_attr(c, keyval, &v, &found), "MPI_Comm_get_attr");
-  if (found) return *static_cast<comm_state*>(v);
-  auto* s = new comm_state;
-  check_mpi(MPI_Comm_set_attr(c, keyval, s), "MPI_Comm_set_attr");
-  comm_state::alive().insert(s);
-  return *s;
-}
+DIST_INLINE comm_state& state_of(MPI_Comm c);
 
 /// MPI_Comm_split(c, color, order) on the first call for `key` on c, the
 /// result kept with c afterwards (freed with it, or at MPI_Finalize), so a
 /// loop of matmuls or scans splits once (MPI_Comm_split is O(P) inside
 /// MPI). Owned by c: do not free. Collective over c on first use (every
 /// rank passes the same key; color and order are its own).
-inline MPI_Comm split_once(MPI_Comm c, std::vector<int> key, int color, int order) {
-  comm_state& st = state_of(c);
-  if (auto it = st.lines.find(key); it != st.lines.end()) return it->second;
-  MPI_Comm line = MPI_COMM_NULL;
-  check_mpi(MPI_Comm_split(c, color, order, &line), "MPI_Comm_split");
-  st.lines.emplace(std::move(key), line);
-  return line;
-}
+DIST_INLINE MPI_Comm split_once(MPI_Comm c, std::vector<int> key, int color, int order);
 
 }  // namespace dist::detail
+
+#if DIST_INLINE_DEFINITIONS
+#include "comm_state-inl.hpp"
+#endif

@@ -12,6 +12,7 @@
 #include <type_traits>
 #include <vector>
 
+#include "linkage.hpp"
 #include "error.hpp"
 #include "large_count.hpp"
 #include "types.hpp"
@@ -37,21 +38,10 @@ class comm_ref {
 namespace detail {
 
 /// Throws mpi_error naming the MPI function when `rc` is not MPI_SUCCESS.
-inline void check_mpi(int rc, const char* what) {
-  if (rc == MPI_SUCCESS) return;
-  char msg[MPI_MAX_ERROR_STRING];
-  int len = 0;
-  MPI_Error_string(rc, msg, &len);
-  throw mpi_error(std::string(what) + " failed: " + std::string(msg, static_cast<std::size_t>(len)));
-}
+DIST_INLINE void check_mpi(int rc, const char* what);
 
 /// An element count as the `int` MPI takes, or mpi_error naming the operation.
-inline int mpi_count(index_t n, std::string_view op) {
-  if (n < 0 || n > INT_MAX)
-    throw mpi_error(std::string(op) + ": count " + std::to_string(n) +
-                    " does not fit MPI's int counts; split the array or use more ranks");
-  return static_cast<int>(n);
-}
+DIST_INLINE int mpi_count(index_t n, std::string_view op);
 
 /// The MPI datatype of T: the predefined type for arithmetic, bool and complex
 /// types, else a contiguous block of sizeof(T) bytes (created once).
@@ -89,30 +79,14 @@ MPI_Datatype mpi_type() {
 }
 
 /// Exclusive prefix sums of `counts` as MPI displacements (checked to fit int).
-inline std::vector<int> displacements(const std::vector<int>& counts, std::string_view op) {
-  std::vector<int> displs(counts.size());
-  index_t acc = 0;
-  for (std::size_t i = 0; i < counts.size(); ++i) {
-    displs[i] = mpi_count(acc, op);
-    acc += counts[i];
-  }
-  mpi_count(acc, op);
-  return displs;
-}
+DIST_INLINE std::vector<int> displacements(const std::vector<int>& counts, std::string_view op);
 
 /// True when `a` and `b` hold the same ranks (in any order). Local.
-inline bool same_ranks(const communicator& a, const communicator& b) {
-  int cmp = MPI_UNEQUAL;
-  check_mpi(MPI_Comm_compare(a, b, &cmp), "MPI_Comm_compare");
-  return cmp != MPI_UNEQUAL;
-}
+DIST_INLINE bool same_ranks(const communicator& a, const communicator& b);
 
 /// shape_error naming `op` unless `a` and `b` hold the same ranks (an
 /// operand, source or target on other ranks). Local.
-inline void require_same_ranks(const communicator& a, const communicator& b, const std::string& op) {
-  if (!same_ranks(a, b))
-    throw shape_error(op + ": the communicators hold different sets of ranks (an operand, source or target lives on other ranks)");
-}
+DIST_INLINE void require_same_ranks(const communicator& a, const communicator& b, const std::string& op);
 
 /// Allreduce of one value in place. Collective.
 template <class T>
@@ -128,3 +102,7 @@ inline bool any_rank(const communicator& c, bool flag) {
 
 }  // namespace detail
 }  // namespace dist
+
+#if DIST_INLINE_DEFINITIONS
+#include "communicator-inl.hpp"
+#endif

@@ -9,6 +9,8 @@
 #include <string>
 #include <type_traits>
 
+#include "linkage.hpp"
+
 namespace dist {
 
 /// Signed 64-bit index: every global and local index, extent and size.
@@ -58,15 +60,7 @@ constexpr index_t flat_offset(const index<N>& i, const shape<N>& s) noexcept {
 }
 
 /// "(3, 4, 5)": a multi-index or shape as text, for error messages.
-inline std::string to_string(std::span<const index_t> v) {
-  std::string s = "(";
-  for (std::size_t d = 0; d < v.size(); ++d) {
-    if (d) s += ", ";
-    s += std::to_string(v[d]);
-  }
-  if (v.size() == 1) s += ",";
-  return s + ")";
-}
+DIST_INLINE std::string to_string(std::span<const index_t> v);
 template <class Int, std::size_t N>
 std::string to_string(const std::array<Int, N>& v) {
   if constexpr (std::is_same_v<Int, index_t>) {
@@ -105,3 +99,7 @@ bool next_row(index<N>& o, const shape<N>& ls) noexcept {
 
 }  // namespace detail
 }  // namespace dist
+
+#if DIST_INLINE_DEFINITIONS
+#include "types-inl.hpp"
+#endif

@@ -13,6 +13,7 @@
 #include <utility>
 #include <vector>
 
+#include "../core/linkage.hpp"
 #include "../core/error.hpp"
 #include "../core/types.hpp"
 
@@ -22,16 +23,7 @@ namespace dist {
 enum class dim_kind { block, cyclic, block_cyclic, unstructured, undistributed };
 
 /// Name of a kind for messages: "block", "cyclic", ...
-inline const char* to_string(dim_kind k) noexcept {
-  switch (k) {
-    case dim_kind::block: return "block";
-    case dim_kind::cyclic: return "cyclic";
-    case dim_kind::block_cyclic: return "block_cyclic";
-    case dim_kind::unstructured: return "unstructured";
-    case dim_kind::undistributed: return "undistributed";
-  }
-  return "?";
-}
+DIST_INLINE const char* to_string(dim_kind k) noexcept;
 
 class dim_map {
  public:
@@ -402,3 +394,7 @@ class dim_map {
 };
 
 }  // namespace dist
+
+#if DIST_INLINE_DEFINITIONS
+#include "dim_map-inl.hpp"
+#endif

@@ -14,6 +14,7 @@
 #include <variant>
 #include <vector>
 
+#include "../core/linkage.hpp"
 #include "../core/agree.hpp"
 #include "../core/collective_check.hpp"
 #include "../core/comm_state.hpp"
@@ -80,16 +81,7 @@ struct dim_data {
 
 namespace detail {
 /// The spec that rebuilds map `m` (unstructured: this coordinate's indices). Local.
-inline dim_spec spec_of(const dim_map& m) {
-  switch (m.kind()) {
-    case dim_kind::block: return m.irregular() ? dim_spec{block{m.bounds()}} : dim_spec{block{}};
-    case dim_kind::cyclic: return cyclic{};
-    case dim_kind::block_cyclic: return block_cyclic{m.block_size()};
-    case dim_kind::undistributed: return undistributed{};
-    case dim_kind::unstructured: return unstructured{m.global_indices()};
-  }
-  return undistributed{};
-}
+DIST_INLINE dim_spec spec_of(const dim_map& m);
 }  // namespace detail
 
 template <std::size_t N>
@@ -318,11 +310,7 @@ class distribution {
   }
 
   /// "shape (10, 7), grid (3, 1), block x undistributed", for messages. Local.
-  std::string describe() const {
-    std::string t = "shape " + detail::to_string(st_->shape) + ", grid " + detail::to_string(st_->grid) + ", ";
-    for (std::size_t d = 0; d < N; ++d) t += std::string(d ? " x " : "") + to_string(st_->maps[d].kind());
-    return t;
-  }
+  std::string describe() const;
 
   /// True when `o` is a copy of this distribution (shares its state). Local.
   bool shares_state(const distribution& o) const noexcept { return st_ == o.st_; }
@@ -541,6 +529,14 @@ distribution<N>::distribution(const dist::shape<N>& s, const std::array<dim_spec
   if (any_unstructured) build_directories(specs);
 }
 
+// (below the class: separate compilation's extern template then keeps it out of user code)
+template <std::size_t N>
+std::string distribution<N>::describe() const {
+  std::string t = "shape " + detail::to_string(st_->shape) + ", grid " + detail::to_string(st_->grid) + ", ";
+  for (std::size_t d = 0; d < N; ++d) t += std::string(d ? " x " : "") + to_string(st_->maps[d].kind());
+  return t;
+}
+
 namespace detail {
 
 /// The communicator of my line along dim `axis` of d's process grid: the
@@ -567,3 +563,7 @@ template <std::size_t N>
 distribution(const shape<N>&, const std::array<dim_spec, N>&, comm_ref, const grid& = {}) -> distribution<N>;
 
 }  // namespace dist
+
+#if DIST_INLINE_DEFINITIONS
+#include "distribution-inl.hpp"
+#endif

@@ -59,6 +59,50 @@ template <class F, class... C> struct reads_views<function_node<F, C...>> : std:
 template <class C, std::size_t M> struct reads_views<expanded<C, M>> : reads_views<C> {};
 template <class E> inline constexpr bool reads_views_v = reads_views<std::remove_cvref_t<E>>::value;
 
+/// Where a fused assignment into an array writes: the destination's first
+/// element and strides in the block, its position in padded coordinates,
+/// its local extents, and whether it is a box (unit local steps).
+template <class T, std::size_t P>
+struct affine_target {
+  T* first;
+  std::array<index_t, P> strides;
+  index<P> at;
+  shape<P> extents;
+  bool box;
+};
+
+/// The affine_target of ctx's destination in `par`, also given to ctx (its
+/// destination's memory and strides). Depends on T and P only (separate
+/// compilation declares it). Local.
+template <class T, std::size_t P>
+affine_target<T, P> aim_at(array<T, P>& par, bind_context<P>& ctx) {
+  affine_target<T, P> t{storage::origin(par), {}, {}, ctx.to.local_shape(), true};
+  const auto pst = storage::strides(par);
+  for (std::size_t d = 0; d < P; ++d) {
+    t.first += ctx.dst->offset[d] * pst[d];
+    t.strides[d] = ctx.dst->lstep[d] * pst[d];
+    t.at[d] = par.ghost_width(d) + ctx.dst->offset[d];
+    t.box = t.box && (ctx.dst->lstep[d] == 1 || t.extents[d] <= 1);
+  }
+  ctx.dst->memory = t.first;
+  ctx.dst->strides = t.strides;
+  return t;
+}
+
+/// Readies `par`'s spare block to take the assignment to `t` in place of
+/// the block: copies what the assignment leaves (everything outside its box
+/// when `box_overwritten`, else the whole block). Returns where `t.first`
+/// lies in the spare. Local.
+template <class T, std::size_t P>
+T* spare_for(array<T, P>& par, const affine_target<T, P>& t, bool box_overwritten) {
+  buffer<T>& old = storage::data(par);
+  buffer<T>& fresh = storage::spare(par);
+  const index_t base = storage::padded_base(par) - old.data();  // (past the slack rows)
+  if (box_overwritten) copy_outside_box(old.data() + base, fresh.data() + base, storage::padded_shape(par), t.at, t.extents);
+  else std::copy_n(old.data(), old.size(), fresh.data());
+  return fresh.data() + (t.first - old.data());
+}
+
 /// The fused assignment into `par`'s memory at ctx's (affine) destination
 /// positions: grows the ghosts stencil operands need, binds, and runs the
 /// loop; when an operand reads the destination at other positions (a
@@ -68,22 +112,11 @@ template <class E> inline constexpr bool reads_views_v = reads_views<std::remove
 template <class T, std::size_t P, class X, class Op, class Wait = std::nullptr_t>
 void evaluate_affine(array<T, P>& par, bind_context<P>& ctx, const X& x, Op op, Wait wait = nullptr) {
   prepare(x, ctx);
-  const auto pst = storage::strides(par);
-  std::array<index_t, P> dst_st;
-  index<P> at;
-  bool box = true;
-  T* dst = storage::origin(par);
-  const shape<P> ls = ctx.to.local_shape();
-  for (std::size_t d = 0; d < P; ++d) {
-    dst += ctx.dst->offset[d] * pst[d];
-    dst_st[d] = ctx.dst->lstep[d] * pst[d];
-    at[d] = par.ghost_width(d) + ctx.dst->offset[d];
-    box = box && (ctx.dst->lstep[d] == 1 || ls[d] <= 1);
-  }
-  ctx.dst->memory = dst;
-  ctx.dst->strides = dst_st;
+  const affine_target<T, P> t = aim_at(par, ctx);
+  const auto& dst_st = t.strides;
+  const shape<P>& ls = t.extents;
   auto b = bind(x, ctx);
-  T* out = dst;
+  T* out = t.first;
   // a stencil reading its own target in place, through a short queue of
   // computed pieces, when its reads share the destination's strides and
   // reach back less than a quarter of the block (else: the spare block).
@@ -98,14 +131,7 @@ void evaluate_affine(array<T, P>& par, bind_context<P>& ctx, const X& x, Op op, 
     lagged = ctx.notes.hazard && ctx.notes.alias_same_strides && rows_ascend(dst_st, ls) &&
              lag_elements(ctx.notes.alias_lowest, ls[P - 1], dst_st[P - 1]) <= std::max<index_t>(index_t{1} << 16, product(ls) / 4) &&
              !storage::stencil_into_spare(par);
-  if (ctx.notes.hazard && !lagged) {
-    buffer<T>& old = storage::data(par);
-    buffer<T>& fresh = storage::spare(par);
-    out = fresh.data() + (dst - old.data());
-    const index_t base = storage::padded_base(par) - old.data();  // (past the slack rows)
-    if (box && std::is_same_v<Op, assign_to>) copy_outside_box(old.data() + base, fresh.data() + base, storage::padded_shape(par), at, ls);
-    else std::copy_n(old.data(), old.size(), fresh.data());
-  }
+  if (ctx.notes.hazard && !lagged) out = spare_for(par, t, t.box && std::is_same_v<Op, assign_to>);
   const auto loop = [&] {
     if constexpr (may_lag) {
       if (lagged) run_assign_lagged(out, dst_st, ls, b, op, ctx.notes.alias_lowest);

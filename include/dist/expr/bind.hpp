@@ -153,6 +153,10 @@ struct bound_function : bound_function_base<F, std::index_sequence_for<B...>, B.
 [[noreturn]] inline void throw_not_broadcastable_to(const char* op, std::span<const index_t> s, std::span<const index_t> to) {
   throw shape_error(std::string(op) + ": an operand of shape " + to_string(s) + " cannot be broadcast to shape " + to_string(to));
 }
+/// The shape_error of an operand of shape s that does not fit the destination (`why`).
+[[noreturn]] inline void throw_operand_shape(std::span<const index_t> s, const char* why) {
+  throw shape_error("dist: an operand of shape " + to_string(s) + " " + why);
+}
 
 /// Operand dim k of an M-d operand of shape `s` lies along destination dim
 /// N-M+k (NumPy's trailing alignment), or is broadcast (-1) where its extent
@@ -228,14 +232,14 @@ template <std::size_t M, std::size_t N>
 std::array<int, M> operand_dims(const shape<M>& s, const bind_context<N>& ctx) {
   if (ctx.space.rank == 0) return trailing_dims(s, ctx.to.shape());
   if (M > ctx.space.rank)
-    throw shape_error("dist: an operand of shape " + to_string(s) + " has more dims than the destination");
+    throw_operand_shape(s, "has more dims than the destination");
   std::array<int, M> dim_of;
   for (std::size_t k = 0; k < M; ++k) {
     const std::size_t j = ctx.space.rank - M + k;
     if (s[k] == ctx.space.extents[j]) dim_of[k] = ctx.space.dim_of[j];
     else if (s[k] == 1) dim_of[k] = -1;
     else
-      throw shape_error("dist: an operand of shape " + to_string(s) + " cannot be broadcast to the destination's shape");
+      throw_operand_shape(s, "cannot be broadcast to the destination's shape");
   }
   return dim_of;
 }

@@ -16,6 +16,7 @@
 #include <emmintrin.h>
 #endif
 
+#include "../core/linkage.hpp"
 #include "bind.hpp"
 
 namespace dist::detail {
@@ -140,10 +141,7 @@ inline constexpr index_t lag_piece = 2048;
 /// elements from the position written, at destination strides with
 /// innermost stride `is`: the addresses between the lowest pending read
 /// and the piece being computed, plus one piece.
-inline index_t lag_elements(index_t lowest, index_t inner, index_t is) {
-  const index_t piece = std::min(inner, lag_piece);
-  return (lowest < 0 ? -lowest : 0) + 2 * piece * is + piece;
-}
+DIST_INLINE index_t lag_elements(index_t lowest, index_t inner, index_t is);
 
 /// dst op= b as run_assign, for a destination that operands also read at
 /// other positions, each such read `lowest` or more elements from the
@@ -229,3 +227,7 @@ void for_each_rim_box(const shape<N>& ls, const index<N>& in_lo, const index<N>&
 }
 
 }  // namespace dist::detail
+
+#if DIST_INLINE_DEFINITIONS
+#include "loops-inl.hpp"
+#endif

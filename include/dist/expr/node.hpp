@@ -13,6 +13,7 @@
 #include <type_traits>
 #include <utility>
 
+#include "../core/linkage.hpp"
 #include "../array/array.hpp"
 #include "../array/view.hpp"
 #include "../core/error.hpp"
@@ -83,34 +84,16 @@ struct scalar_leaf {
 template <class F>
 inline constexpr const char* op_name = "an element-wise function";
 
-/// The shape_error of operands that do not broadcast together (one copy,
-/// not one per expression).
-[[noreturn]] inline void throw_not_broadcastable(const char* what, std::initializer_list<std::span<const index_t>> shapes) {
-  std::string msg = std::string("dist: ") + what + ": operands could not be broadcast together with shapes";
-  for (const auto& s : shapes) {
-    msg += ' ';
-    msg += to_string(s);
-  }
-  throw shape_error(msg);
-}
+/// `shapes` broadcast together by NumPy's rule (trailing dims; extent 1
+/// stretches) into `out` (filled with 1 first), or shape_error naming the
+/// operation `what` and the shapes. One copy, not one per expression.
+DIST_INLINE void broadcast_into(std::span<index_t> out, const char* what, std::initializer_list<std::span<const index_t>> shapes);
 
-/// Shapes broadcast together by NumPy's rule (trailing dims; extent 1
-/// stretches), or shape_error naming the operation `what` and the shapes.
+/// Shapes broadcast together (broadcast_into) as a shape of rank R.
 template <std::size_t R, std::size_t... M>
 dist::shape<R> broadcast_shapes(const char* what, const dist::shape<M>&... s) {
   dist::shape<R> out;
-  out.fill(1);
-  bool ok = true;
-  auto merge = [&]<std::size_t K>(const dist::shape<K>& x) {
-    for (std::size_t k = 0; k < K; ++k) {
-      index_t& o = out[R - K + k];
-      if (x[k] == o || x[k] == 1) continue;
-      if (o == 1) o = x[k];
-      else ok = false;
-    }
-  };
-  (merge(s), ...);
-  if (!ok) throw_not_broadcastable(what, {std::span<const index_t>(s)...});
+  broadcast_into(out, what, {std::span<const index_t>(s)...});
   return out;
 }
 
@@ -354,3 +337,7 @@ auto index_with_newaxes(const P& p, const S&... s) {
 }  // namespace detail
 
 }  // namespace dist
+
+#if DIST_INLINE_DEFINITIONS
+#include "node-inl.hpp"
+#endif
