@@ -8,6 +8,7 @@ compile less. A function of MIN_LINES or more lines defined `inline` at
 namespace scope of a header (not a template, not constexpr, not of an
 optional extra's header) belongs in the header's -inl.hpp file, declared
 DIST_INLINE; per-element helpers listed in HOT stay inline on purpose.
+separate.hpp includes every -inl.hpp file.
 Prints each offender. usage: inline_bodies.py <include/dist>
 """
 import re
@@ -38,6 +39,10 @@ def main():
                 continue
             if body_of(lines, k).count("\n") >= MIN_LINES:
                 bad.append(f"{rel}:{k + 1}: {line.strip()}")
+    listed = set(re.findall(r'^#include "(.*-inl\.hpp)"', (root / "separate.hpp").read_text(), re.M))
+    for inl in sorted(root.rglob("*-inl.hpp")):
+        if str(inl.relative_to(root)) not in listed:  # (separate.hpp defines them after a precompiled dist.hpp)
+            bad.append(f"separate.hpp does not include {inl.relative_to(root)}")
     for b in bad:
         print("non-template body in a header (move it to the -inl.hpp file, DIST_INLINE):", b)
     print(f"{len(bad)} non-template bodies outside -inl files")
