@@ -6,7 +6,9 @@
 // with how = `extern template` or `template`): distributions, plans and
 // exchanges for ranks 1-4, arrays and their element movers for the element
 // types below, the sums of such arrays and the minima and maxima of the
-// floating ones (whole and along an axis; so also their means). Other
+// floating ones (whole and along an axis; so also their means), and the
+// combining of their partial results across ranks (which the reductions of
+// expressions of those element types share). Other
 // element types, ranks and reductions compile where used, as in
 // header-only use.
 #pragma once
@@ -21,6 +23,7 @@
   how class dist::detail::exchange<N>;                                                             \
   how struct dist::detail::axis_result_layout<N>;                                                  \
   how struct dist::detail::binding_notes<N>;                                                       \
+  how struct dist::detail::evaluation_home<N>;                                                     \
   how dist::detail::block_layout<N> dist::detail::local_layout<N>(const dist::distribution<N>&);
 
 #define DIST_INSTANTIATE_PLAN(how, M, N)                                                           \
@@ -57,7 +60,9 @@
 
 #define DIST_INSTANTIATE_REDUCE_ALL(how, T, N, Red)                                                \
   how dist::detail::reduced_t<dist::detail::Red<T>> dist::detail::reduce_all<dist::array<T, N>,    \
-      dist::detail::Red<T>>(const dist::array<T, N>&, const dist::detail::Red<T>&, const char*, int);
+      dist::detail::Red<T>>(const dist::array<T, N>&, const dist::detail::Red<T>&, const char*, int); \
+  how dist::detail::Red<T>::state dist::detail::combine_ranks<dist::detail::Red<T>, N>(            \
+      const dist::distribution<N>&, const dist::detail::Red<T>&, const dist::detail::Red<T>::state&);
 
 #define DIST_INSTANTIATE_REDUCE_AXIS(how, T, N, Red)                                               \
   how dist::array<dist::detail::reduced_t<dist::detail::Red<T>>, N - 1>                            \

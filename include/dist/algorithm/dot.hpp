@@ -16,8 +16,7 @@ namespace detail {
 /// have one length. Local.
 template <class X, class Y>
 void require_aligned_vectors(const X& x, const Y& y) {
-  if (x.shape() != y.shape())
-    throw shape_error("dist::dot: shapes " + to_string(x.shape()) + " and " + to_string(y.shape()) + " are not aligned");
+  if (x.shape() != y.shape()) throw_shapes("dist::dot: shapes", x.shape(), y.shape(), "are not aligned");
 }
 }  // namespace detail
 

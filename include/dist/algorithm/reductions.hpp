@@ -254,9 +254,12 @@ void fill_strided(const void* ctx, index_t i0, index_t m, R* out) {
 /// The pairwise sum of n elements of a bound row from i0. Contiguous rows
 /// are summed straight from the expression (the fast path, vectorised);
 /// strided ones through pairwise_filled (the same sums: the same blocks and
-/// lanes in the same order).
+/// lanes in the same order). Not inlined: g++ inlined the halves' calls
+/// into each other and into their caller, ~20 KB of code per summed
+/// expression (most of a program's compile time); a call per 128 elements
+/// costs nothing measurable.
 template <class R, bool Contig, class B>
-R pairwise_row(const B& b, index_t i0, index_t n) {
+[[gnu::noinline]] R pairwise_row(const B& b, index_t i0, index_t n) {
   if constexpr (!Contig) {
     return pairwise_filled<R>(&fill_strided<R, B>, &b, i0, n);
   } else {
@@ -341,14 +344,27 @@ typename Red::state combine_ranks(const distribution<N>& d, const Red& red, cons
   return s;
 }
 
+/// Where a reduction evaluates: the distribution and the binding context
+/// on it. Depends on the rank only (separate compilation declares it, so
+/// the statements share one destructor per rank).
+template <std::size_t N>
+struct evaluation_home {
+  distribution<N> dist;
+  bind_context<N> ctx;
+  explicit evaluation_home(distribution<N> d) : dist(std::move(d)), ctx{dist} {}
+  evaluation_home(const evaluation_home&) = delete;  // (ctx refers to dist)
+  evaluation_home& operator=(const evaluation_home&) = delete;
+  ~evaluation_home();
+};
+template <std::size_t N>
+evaluation_home<N>::~evaluation_home() = default;
+
 /// The bound expression on its home distribution, ready for a local pass.
 template <class E>
-struct bound_source {
-  using D = distribution<std::remove_cvref_t<E>::ndim>;
-  D dist;
-  bind_context<std::remove_cvref_t<E>::ndim> ctx;
+struct bound_source : evaluation_home<std::remove_cvref_t<E>::ndim> {
   decltype(bind(std::declval<const E&>(), std::declval<bind_context<std::remove_cvref_t<E>::ndim>&>())) b;
-  explicit bound_source(const E& e) : dist(home_distribution(e)), ctx{dist}, b(bind(e, ctx)) {}
+  explicit bound_source(const E& e)
+      : evaluation_home<std::remove_cvref_t<E>::ndim>(home_distribution(e)), b(bind(e, this->ctx)) {}
 };
 
 /// False for reducers without identity (min, max, argmin, argmax): they

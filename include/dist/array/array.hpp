@@ -170,10 +170,9 @@ class array {
   /// Zero-initialised array on `d`. Local.
   explicit array(const dist::distribution<N>& d) : array(d, T{}) {}
   /// Every element `v`. Local.
-  array(const dist::distribution<N>& d, const T& v) : dist_(d), slack_(slack_for(d)), data_(allocation(d, slack_), v) {}
+  array(const dist::distribution<N>& d, const T& v);
   /// Elements left uninitialised. Local.
-  array(const dist::distribution<N>& d, detail::uninitialized_t)
-      : dist_(d), slack_(slack_for(d)), data_(allocation(d, slack_)) {}
+  array(const dist::distribution<N>& d, detail::uninitialized_t);
   /// Zero-initialised array with ghost layers `h`: h.width(d) on both
   /// sides of dim d, filled by exchange_halo(). Ghosts are allowed on block
   /// and undistributed dims; blocks may be empty or narrower than the width
@@ -181,29 +180,7 @@ class array {
   /// on every rank for other dims, negative widths, or a periodic width
   /// beyond the extent, and mpi_error when the ranks passed different halos
   /// (one allreduce). Collective.
-  array(const dist::distribution<N>& d, const dist::halo& h) : dist_(d) {
-    detail::agree(d.comm(), "dist::array(distribution, halo)", [&] {
-      for (std::size_t k = h.widths().size(); k-- > N;)
-        if (h.widths()[k] != 0)
-          throw distribution_error("dist::array: a halo of " + std::to_string(h.widths().size()) + " widths for an array of " +
-                                   std::to_string(N) + " dims");
-      for (std::size_t k = 0; k < N; ++k) {
-        const index_t w = h.width(k);
-        const dim_map& m = d.map(k);
-        if (w < 0) throw distribution_error("dist::array: halo width " + std::to_string(w) + " of dim " + std::to_string(k) + " is negative");
-        if (w > 0 && m.kind() != dim_kind::block && m.kind() != dim_kind::undistributed)
-          throw distribution_error("dist::array: a halo needs a block or undistributed dim, but dim " + std::to_string(k) + " is " +
-                                   to_string(m.kind()));
-        if (w > 0 && h.is_periodic(k) && m.size() < w)
-          throw distribution_error("dist::array: periodic halo width " + std::to_string(w) + " exceeds the extent " +
-                                   std::to_string(m.size()) + " of dim " + std::to_string(k));
-        ghost_[k] = w;
-        periodic_[k] = h.is_periodic(k) && w > 0;
-      }
-    }, detail::arg("arrays", d), detail::arg("halo widths", ghost_of(h)), detail::arg("periodic dims", periodic_of(h)));
-    explicit_halo_ = true;
-    data_ = detail::buffer<T>(static_cast<std::size_t>(detail::product(padded_shape())), T{});
-  }
+  array(const dist::distribution<N>& d, const dist::halo& h);
 
   /// Evaluates expression `e` into a new array on its home distribution
   /// (the first array operand with e's shape). Collective.
@@ -217,8 +194,7 @@ class array {
   /// A deep copy on the same distribution, as NumPy's a.copy(). Local.
   array copy() const { return *this; }
   /// Deep copy on the same distribution (and with the same ghost layers).
-  array(const array& o)
-      : dist_(o.dist_), ghost_(o.ghost_), periodic_(o.periodic_), explicit_halo_(o.explicit_halo_), slack_(o.slack_), data_(o.data_) {}
+  array(const array& o);
   /// Takes `o`'s block; `o` keeps its distribution (so it can be assigned
   /// to again, as std::swap does) but no elements.
   array(array&& o) noexcept
@@ -227,9 +203,7 @@ class array {
         spare_touched_(std::exchange(o.spare_touched_, 0)), stencils_(std::exchange(o.stencils_, 0)), window_(std::move(o.window_)), pin_(std::move(o.pin_)) {}
   /// A window exposing the block (dist::fence) is released with the block,
   /// to be freed by a later fence on every rank (never blocks). Local.
-  ~array() {
-    if (window_ && !window_->local()) window_->keep_memory(std::make_shared<detail::buffer<T>>(std::move(data_)));
-  }
+  ~array();
   /// Exchanges everything (distributions, ghosts, blocks). Local.
   friend void swap(array& a, array& b) noexcept {
     std::swap(a.dist_, b.dist_);
@@ -250,29 +224,8 @@ class array {
   /// the same shape: `o` is redistributed into this one (collective then;
   /// local when the distributions are equal, but one allreduce when one
   /// has unstructured dims: their equality is agreed).
-  array& operator=(const array& o) {
-    if (this == &o) return *this;
-    if (!same_layout(o, "dist::array::operator=")) {
-      detail::assign_redistributed(*this, o);
-      return *this;
-    }
-    copy_block(o);
-    return *this;
-  }
-  array& operator=(array&& o) {
-    if (this == &o) return *this;
-    if (!same_layout(o, "dist::array::operator=")) {
-      detail::assign_redistributed(*this, o);
-      return *this;
-    }
-    if (ghost_ == o.ghost_ && movable() && o.movable()) {
-      data_.swap(o.data_);
-      std::swap(slack_, o.slack_);
-    } else {
-      copy_block(o);
-    }  // (an array_view or an array exposed for RMA keeps its memory)
-    return *this;
-  }
+  array& operator=(const array& o);
+  array& operator=(array&& o);
 
   /// this = x element-wise, with NumPy's semantics: x (an expression, an
   /// array of another type or rank, or a scalar) broadcasts to this shape,
@@ -482,26 +435,13 @@ class array {
     for (std::size_t d = 1; d < N; ++d) r *= dist_.local_shape()[d] + 2 * ghost_[d];
     return r;
   }
-  void check_contiguous() const {
-    for (std::size_t d = 1; d < N; ++d)
-      if (ghost_[d] != 0 && local_size() > 0)
-        throw distribution_error("dist::array::local_data: the block has ghost layers along dim " + std::to_string(d) +
-                    ", so it is not contiguous; use local() (strided)");
-  }
+  void check_contiguous() const;
   void copy_block(const array& o) {
     detail::copy_strided(o.origin(), o.padded_strides(), origin(), padded_strides(), local_shape());
   }
 
   // True when `o` has this array's distribution; shape_error for another shape.
-  bool same_layout(const array& o, const char* op) const {
-    if (o.shape() != shape())
-      throw shape_error(std::string(op) + ": cannot assign an array of shape " + detail::to_string(o.shape()) +
-                        " to one of shape " + detail::to_string(shape()));
-    const bool equal = o.dist_ == dist_;
-    // unstructured dims compare this rank's index lists: agree, or ranks would take different paths
-    if ((dist_.structured() && o.dist_.structured()) || dist_.shares_state(o.dist_)) return equal;
-    return !detail::any_rank(comm(), !equal);
-  }
+  bool same_layout(const array& o, const char* op) const;
 
   dist::distribution<N> dist_;
   std::array<index_t, N> ghost_{};    // ghost width on each side of each dim
@@ -515,6 +455,91 @@ class array {
   std::unique_ptr<detail::rma_window> window_;  // one-sided access (comm/rma.hpp); freed before data_
   std::shared_ptr<void> pin_;                   // copies held outside keep the block in place (storage::pin)
 };
+
+template <element T, std::size_t N>
+array<T, N>::array(const dist::distribution<N>& d, const T& v)
+    : dist_(d), slack_(slack_for(d)), data_(allocation(d, slack_), v) {}
+template <element T, std::size_t N>
+array<T, N>::array(const dist::distribution<N>& d, detail::uninitialized_t)
+    : dist_(d), slack_(slack_for(d)), data_(allocation(d, slack_)) {}
+template <element T, std::size_t N>
+array<T, N>::array(const array& o)
+    : dist_(o.dist_), ghost_(o.ghost_), periodic_(o.periodic_), explicit_halo_(o.explicit_halo_), slack_(o.slack_), data_(o.data_) {}
+template <element T, std::size_t N>
+array<T, N>::~array() {
+  if (window_ && !window_->local()) window_->keep_memory(std::make_shared<detail::buffer<T>>(std::move(data_)));
+}
+
+template <element T, std::size_t N>
+bool array<T, N>::same_layout(const array& o, const char* op) const {
+  if (o.shape() != shape())
+    throw shape_error(std::string(op) + ": cannot assign an array of shape " + detail::to_string(o.shape()) +
+                      " to one of shape " + detail::to_string(shape()));
+  const bool equal = o.dist_ == dist_;
+  // unstructured dims compare this rank's index lists: agree, or ranks would take different paths
+  if ((dist_.structured() && o.dist_.structured()) || dist_.shares_state(o.dist_)) return equal;
+  return !detail::any_rank(comm(), !equal);
+}
+
+template <element T, std::size_t N>
+void array<T, N>::check_contiguous() const {
+  for (std::size_t d = 1; d < N; ++d)
+    if (ghost_[d] != 0 && local_size() > 0)
+      throw distribution_error("dist::array::local_data: the block has ghost layers along dim " + std::to_string(d) +
+                  ", so it is not contiguous; use local() (strided)");
+}
+
+template <element T, std::size_t N>
+array<T, N>& array<T, N>::operator=(array&& o) {
+  if (this == &o) return *this;
+  if (!same_layout(o, "dist::array::operator=")) {
+    detail::assign_redistributed(*this, o);
+    return *this;
+  }
+  if (ghost_ == o.ghost_ && movable() && o.movable()) {
+    data_.swap(o.data_);
+    std::swap(slack_, o.slack_);
+  } else {
+    copy_block(o);
+  }  // (an array_view or an array exposed for RMA keeps its memory)
+  return *this;
+}
+
+template <element T, std::size_t N>
+array<T, N>& array<T, N>::operator=(const array& o) {
+  if (this == &o) return *this;
+  if (!same_layout(o, "dist::array::operator=")) {
+    detail::assign_redistributed(*this, o);
+    return *this;
+  }
+  copy_block(o);
+  return *this;
+}
+
+template <element T, std::size_t N>
+array<T, N>::array(const dist::distribution<N>& d, const dist::halo& h) : dist_(d) {
+  detail::agree(d.comm(), "dist::array(distribution, halo)", [&] {
+    for (std::size_t k = h.widths().size(); k-- > N;)
+      if (h.widths()[k] != 0)
+        throw distribution_error("dist::array: a halo of " + std::to_string(h.widths().size()) + " widths for an array of " +
+                                 std::to_string(N) + " dims");
+    for (std::size_t k = 0; k < N; ++k) {
+      const index_t w = h.width(k);
+      const dim_map& m = d.map(k);
+      if (w < 0) throw distribution_error("dist::array: halo width " + std::to_string(w) + " of dim " + std::to_string(k) + " is negative");
+      if (w > 0 && m.kind() != dim_kind::block && m.kind() != dim_kind::undistributed)
+        throw distribution_error("dist::array: a halo needs a block or undistributed dim, but dim " + std::to_string(k) + " is " +
+                                 to_string(m.kind()));
+      if (w > 0 && h.is_periodic(k) && m.size() < w)
+        throw distribution_error("dist::array: periodic halo width " + std::to_string(w) + " exceeds the extent " +
+                                 std::to_string(m.size()) + " of dim " + std::to_string(k));
+      ghost_[k] = w;
+      periodic_[k] = h.is_periodic(k) && w > 0;
+    }
+  }, detail::arg("arrays", d), detail::arg("halo widths", ghost_of(h)), detail::arg("periodic dims", periodic_of(h)));
+  explicit_halo_ = true;
+  data_ = detail::buffer<T>(static_cast<std::size_t>(detail::product(padded_shape())), T{});
+}
 
 /// An array over memory the caller owns: `local_data` is this
 /// rank's block of `d`, row-major, d.local_size() elements, and must outlive

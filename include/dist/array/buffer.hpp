@@ -10,7 +10,6 @@
 #pragma once
 
 #include <algorithm>
-#include <cstdlib>
 #include <mutex>
 #include <vector>
 #include <cstddef>
@@ -19,73 +18,35 @@
 #include <type_traits>
 #include <utility>
 
-#if defined(__linux__)
-#include <sys/mman.h>
-#endif
+#include "../core/linkage.hpp"
 
 namespace dist::detail {
+
+/// The alignment of every block; large ones (huge_block_bytes and more)
+/// are aligned to huge pages where those are on.
+inline constexpr std::size_t block_alignment = 64;
+inline constexpr std::size_t huge_page_bytes = std::size_t{2} << 20;
+inline constexpr std::size_t huge_block_bytes = std::size_t{8} << 20;
+
+/// Blocks of 8 MiB and more ask for transparent huge pages (madvise),
+/// unless the environment sets DIST_HUGE_PAGES=0. Read once.
+DIST_INLINE bool huge_pages_on() noexcept;
 
 /// Freed large blocks kept for reuse (see the file comment). Thread-safe.
 class block_cache {
  public:
-  static block_cache& instance() {
-    static block_cache c;
-    return c;
-  }
+  DIST_INLINE static block_cache& instance();
   /// A kept block of exactly `bytes` and `align`, or nullptr.
-  void* take(std::size_t bytes, std::size_t align) {
-    std::lock_guard<std::mutex> lock(m_);
-    for (auto it = kept_.begin(); it != kept_.end(); ++it)
-      if (it->bytes == bytes && it->align == align) {
-        void* p = it->p;
-        held_ -= bytes;
-        kept_.erase(it);
-        return p;
-      }
-    return nullptr;
-  }
+  DIST_INLINE void* take(std::size_t bytes, std::size_t align);
   /// Keeps `p` when it fits under the limit (the oldest blocks make room);
   /// else frees it.
-  void give(void* p, std::size_t bytes, std::size_t align) {
-    {
-      std::lock_guard<std::mutex> lock(m_);
-      if (bytes <= limit()) {
-        while (held_ + bytes > limit() || kept_.size() >= max_blocks) {
-          ::operator delete(kept_.front().p, std::align_val_t{kept_.front().align});
-          held_ -= kept_.front().bytes;
-          kept_.erase(kept_.begin());
-        }
-        kept_.push_back({p, bytes, align});
-        held_ += bytes;
-        return;
-      }
-    }
-    ::operator delete(p, std::align_val_t{align});
-  }
+  DIST_INLINE void give(void* p, std::size_t bytes, std::size_t align);
   /// Frees every kept block (dist's finalisation).
-  void clear() {
-    std::lock_guard<std::mutex> lock(m_);
-    for (const auto& b : kept_) ::operator delete(b.p, std::align_val_t{b.align});
-    kept_.clear();
-    held_ = 0;
-  }
-  std::size_t held_bytes() {
-    std::lock_guard<std::mutex> lock(m_);
-    return held_;
-  }
+  DIST_INLINE void clear();
+  DIST_INLINE std::size_t held_bytes();
   /// DIST_BLOCK_CACHE_MB, read once (off under AddressSanitizer, so it
   /// keeps seeing every use after free).
-  static std::size_t limit() {
-    static const std::size_t bytes = [] {
-#if defined(__SANITIZE_ADDRESS__)
-      return std::size_t{0};
-#else
-      const char* e = std::getenv("DIST_BLOCK_CACHE_MB");
-      return (e ? static_cast<std::size_t>(std::strtoull(e, nullptr, 10)) : std::size_t{512}) << 20;
-#endif
-    }();
-    return bytes;
-  }
+  DIST_INLINE static std::size_t limit();
   ~block_cache() { clear(); }
 
  private:
@@ -99,21 +60,21 @@ class block_cache {
   std::size_t held_ = 0;
 };
 
+/// `bytes` (> 0) of fresh block memory: a kept block of that size, else
+/// new memory (large blocks on huge pages). Local.
+DIST_INLINE void* allocate_block(std::size_t bytes);
+/// Gives back memory allocate_block(bytes) returned (large blocks to the
+/// cache). Local.
+DIST_INLINE void free_block(void* p, std::size_t bytes) noexcept;
+
 template <class T>
 class buffer {
  public:
-  static constexpr std::size_t alignment = 64;
-  static constexpr std::size_t huge_page = std::size_t{2} << 20;
-  static constexpr std::size_t huge_bytes = std::size_t{8} << 20;
-  /// Blocks of 8 MiB and more ask for transparent huge pages (madvise),
-  /// unless the environment sets DIST_HUGE_PAGES=0. Read once.
-  static bool huge_pages() noexcept {
-    static const bool on = [] {
-      const char* e = std::getenv("DIST_HUGE_PAGES");
-      return !(e && e[0] == '0');
-    }();
-    return on;
-  }
+  static constexpr std::size_t alignment = block_alignment;
+  static constexpr std::size_t huge_page = huge_page_bytes;
+  static constexpr std::size_t huge_bytes = huge_block_bytes;
+  /// See huge_pages_on.
+  static bool huge_pages() noexcept { return huge_pages_on(); }
 
   buffer() = default;
   /// n default-initialised elements (arithmetic types: left uninitialised).
@@ -165,37 +126,16 @@ class buffer {
   bool huge() const noexcept { return owned_ && n_ * sizeof(T) >= huge_bytes && huge_pages(); }
 
  private:
-  static T* allocate(std::size_t n) {
-    if (n == 0) return nullptr;
-    const std::size_t bytes = n * sizeof(T);
-    if (bytes >= huge_bytes) {
-      if (void* kept = block_cache::instance().take(bytes, large_alignment())) return static_cast<T*>(kept);
-    }
-    if (bytes >= huge_bytes && huge_pages()) {  // large blocks on 2 MiB pages where the kernel allows (fewer TLB misses)
-      void* p = ::operator new(bytes, std::align_val_t{huge_page});
-#if defined(__linux__) && defined(MADV_HUGEPAGE)
-      ::madvise(p, (bytes + huge_page - 1) / huge_page * huge_page, MADV_HUGEPAGE);
-#endif
-      return static_cast<T*>(p);
-    }
-    return static_cast<T*>(::operator new(bytes, std::align_val_t{alignment}));
-  }
+  static T* allocate(std::size_t n) { return n == 0 ? nullptr : static_cast<T*>(allocate_block(n * sizeof(T))); }
   void release() noexcept {
-    if (!p_ || !owned_) {
-      p_ = nullptr;
-      n_ = 0;
-      owned_ = true;
-      return;
+    if (p_ && owned_) {
+      std::destroy_n(p_, n_);
+      free_block(p_, n_ * sizeof(T));
     }
-    std::destroy_n(p_, n_);
-    const std::size_t bytes = n_ * sizeof(T);
-    if (bytes >= huge_bytes) block_cache::instance().give(p_, bytes, large_alignment());
-    else ::operator delete(p_, std::align_val_t{alignment});
     p_ = nullptr;
     n_ = 0;
+    owned_ = true;
   }
-
-  static std::size_t large_alignment() noexcept { return huge_pages() ? huge_page : alignment; }
 
   T* p_ = nullptr;
   std::size_t n_ = 0;
@@ -203,3 +143,7 @@ class buffer {
 };
 
 }  // namespace dist::detail
+
+#if DIST_INLINE_DEFINITIONS
+#include "buffer-inl.hpp"
+#endif

@@ -5,9 +5,8 @@
 #include <algorithm>
 #include <cmath>
 #include <complex>
-#include <iomanip>
-#include <iostream>
-#include <sstream>
+#include <iosfwd>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -53,32 +52,15 @@ std::vector<std::string> format_all(const std::vector<T>& v) {
   return out;
 }
 
-// Writes the nested brackets of the selected elements (shape `ss`); `cut[d]`
-// marks dims where "..." stands between the leading and trailing edge items.
-template <std::size_t N>
-void write_nested(std::ostream& os, const std::vector<std::string>& items, const shape<N>& ss,
-                  const std::array<bool, N>& cut, std::size_t width, std::size_t d, index_t off, std::size_t indent) {
-  const auto st = row_major_strides(ss);
-  os << '[';
-  for (index_t i = 0; i < ss[d]; ++i) {
-    if (i > 0) {
-      if (d + 1 == N) os << ' ';
-      else os << std::string(N - d - 1, '\n') << std::string(indent + 1, ' ');
-    }
-    if (cut[d] && i == print_edgeitems) {
-      os << "...";
-      if (d + 1 == N) os << ' ';
-      else os << std::string(N - d - 1, '\n') << std::string(indent + 1, ' ');
-    }
-    if (d + 1 == N) {
-      const auto& s = items[static_cast<std::size_t>(off + i)];
-      os << std::string(width - std::min(width, s.size()), ' ') << s;
-    } else {
-      write_nested(os, items, ss, cut, width, d + 1, off + i * st[d], indent + 1);
-    }
-  }
-  os << ']';
-}
+// Writes the nested brackets of the selected elements (shape `ss`, items
+// right-aligned) and a newline to `os`; `cut[d]` marks dims where "..."
+// stands between the leading and trailing edge items. Local.
+DIST_INLINE void write_printed(std::ostream& os, const std::vector<std::string>& items, std::span<const index_t> ss,
+                               std::span<const bool> cut);
+
+/// std::cout (print's default stream; declared here so that only the
+/// definitions include <iostream>).
+DIST_INLINE std::ostream& standard_output();
 
 }  // namespace detail
 
@@ -86,7 +68,7 @@ void write_nested(std::ostream& os, const std::vector<std::string>& items, const
 /// nothing); arrays of more than 1000 elements show 3 edge items per dim
 /// around "...". Collective.
 template <class T, std::size_t N>
-void print(const array<T, N>& a, std::ostream& os = std::cout) {
+void print(const array<T, N>& a, std::ostream& os) {
   const auto& d = a.distribution();
   const communicator& c = d.comm();
   detail::collective_entry(c, "dist::print", d);
@@ -141,13 +123,12 @@ void print(const array<T, N>& a, std::ostream& os = std::cout) {
   if (c.rank() != 0) return;
   std::vector<T> sel(static_cast<std::size_t>(detail::product(ss)));
   for (std::size_t i = 0; i < all_n; ++i) sel[static_cast<std::size_t>(all_pos[i])] = all_val.data()[i];
-  const auto items = detail::format_all(sel);
-  std::size_t width = 0;
-  for (const auto& s : items) width = std::max(width, s.size());
-  std::ostringstream out;
-  if (detail::product(ss) == 0 && N == 1) out << "[]";
-  else detail::write_nested(out, items, ss, cut, width, 0, 0, 0);
-  os << out.str() << '\n';
+  detail::write_printed(os, detail::format_all(sel), ss, cut);
+}
+/// print(a) on std::cout. Collective.
+template <class T, std::size_t N>
+void print(const array<T, N>& a) {  // collective: print
+  print(a, detail::standard_output());
 }
 
 }  // namespace dist

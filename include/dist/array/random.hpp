@@ -60,8 +60,11 @@ struct make_uniform {
   array<T, N> operator()(const distribution<N>& d, std::uint64_t seed, T lo = T(0), T hi = T(1)) const {
     static_assert(std::is_arithmetic_v<T>, "dist::random::uniform needs an arithmetic element type");
     dist::detail::agree(d.comm(), "dist::random::uniform", [&] {
-      if (!(lo < hi) && !std::is_same_v<T, bool>)
-        throw shape_error("dist::random::uniform: need lo < hi, got lo = " + std::to_string(lo) + ", hi = " + std::to_string(hi));
+      if (!(lo < hi) && !std::is_same_v<T, bool>) {
+        using V = std::conditional_t<std::is_floating_point_v<T>, double,
+                                     std::conditional_t<std::is_signed_v<T>, long long, unsigned long long>>;
+        dist::detail::throw_bad_range("dist::random::uniform", static_cast<V>(lo), static_cast<V>(hi));
+      }
     }, dist::detail::arg("distributions", d), dist::detail::arg("seeds", seed), dist::detail::arg("lo", lo), dist::detail::arg("hi", hi));
     array<T, N> a(d, uninitialized);
     dist::detail::fill_indexed(a, [&](const index<N>& i) {

@@ -7,6 +7,30 @@
 
 namespace dist::detail {
 
+DIST_INLINE run_list& coord_lists::operator[](int c) {
+  if (items_.empty() || items_.back().first < c) return items_.emplace_back(c, run_list{}).second;
+  auto it = std::lower_bound(items_.begin(), items_.end(), c, [](const entry& e, int v) { return e.first < v; });
+  if (it == items_.end() || it->first != c) it = items_.insert(it, entry{c, run_list{}});
+  return it->second;
+}
+
+DIST_INLINE const run_list& coord_lists::at(int c) const {
+  static const run_list none;
+  auto it = std::lower_bound(items_.begin(), items_.end(), c, [](const entry& e, int v) { return e.first < v; });
+  return it != items_.end() && it->first == c ? it->second : none;
+}
+
+DIST_INLINE coord_lists coord_lists::from_pieces(std::vector<std::pair<int, run_group>>& pieces) {
+  std::stable_sort(pieces.begin(), pieces.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  coord_lists out;
+  for (const auto& [c, g] : pieces) {
+    run_list& rl = out[c];
+    if (g.count == 1) append_run(rl, g.start, g.len);
+    else rl.push_back(g);
+  }
+  return out;
+}
+
 DIST_INLINE void append_run(run_list& rl, index_t start, index_t len) {
   if (!rl.empty()) {
     run_group& b = rl.back();

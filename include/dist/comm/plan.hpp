@@ -46,18 +46,9 @@ class coord_lists {
   using entry = std::pair<int, run_list>;
   /// The list of coordinate c, added empty when absent: O(1) for a
   /// coordinate past every held one, else O(log held) (plus the insertion).
-  run_list& operator[](int c) {
-    if (items_.empty() || items_.back().first < c) return items_.emplace_back(c, run_list{}).second;
-    auto it = std::lower_bound(items_.begin(), items_.end(), c, [](const entry& e, int v) { return e.first < v; });
-    if (it == items_.end() || it->first != c) it = items_.insert(it, entry{c, run_list{}});
-    return it->second;
-  }
+  DIST_INLINE run_list& operator[](int c);
   /// The list of coordinate c (empty when none). O(log held).
-  const run_list& at(int c) const {
-    static const run_list none;
-    auto it = std::lower_bound(items_.begin(), items_.end(), c, [](const entry& e, int v) { return e.first < v; });
-    return it != items_.end() && it->first == c ? it->second : none;
-  }
+  DIST_INLINE const run_list& at(int c) const;
   std::vector<entry>::const_iterator begin() const noexcept { return items_.begin(); }
   std::vector<entry>::const_iterator end() const noexcept { return items_.end(); }
   /// Coordinates held.
@@ -65,16 +56,7 @@ class coord_lists {
   /// Builds the lists from pieces given in any coordinate order: each
   /// coordinate's pieces keep their order (merged as append_run merges;
   /// strided groups kept whole). O(pieces log pieces).
-  static coord_lists from_pieces(std::vector<std::pair<int, run_group>>& pieces) {
-    std::stable_sort(pieces.begin(), pieces.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
-    coord_lists out;
-    for (const auto& [c, g] : pieces) {
-      run_list& rl = out[c];
-      if (g.count == 1) append_run(rl, g.start, g.len);
-      else rl.push_back(g);
-    }
-    return out;
-  }
+  DIST_INLINE static coord_lists from_pieces(std::vector<std::pair<int, run_group>>& pieces);
 
  private:
   std::vector<entry> items_;

@@ -7,6 +7,15 @@
 
 namespace dist::detail {
 
+DIST_INLINE routes::routes(const communicator& c, std::span<const int> owner, const char* op) : n_(owner.size()) {
+  slot_ = buffer<index_t>(owner.size());
+  const rank_counts sends = group_requests(owner, c.size(), 8 * owner.size() >= static_cast<std::size_t>(c.size()), slot_.data());
+  const rank_counts recvs = announce_counts(c, sends);
+  out_ = counts_exchange(c, sends, recvs, false, op);
+  back_ = counts_exchange(c, sends, recvs, true, op);
+  for (const auto& [r, n] : recvs) received_ += n;
+}
+
 DIST_INLINE std::vector<stretch> gather_stretches(const communicator& c, index_t key, index_t count, index_t& total) {
   const int P = c.size();
   std::vector<index_t> all(2 * static_cast<std::size_t>(P));

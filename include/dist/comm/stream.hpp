@@ -218,14 +218,7 @@ DIST_INLINE rank_counts group_requests(std::span<const int> owner, int P, bool b
 /// requests). Collective.
 class routes {
  public:
-  routes(const communicator& c, std::span<const int> owner, const char* op) : n_(owner.size()) {
-    slot_ = buffer<index_t>(owner.size());
-    const rank_counts sends = group_requests(owner, c.size(), 8 * owner.size() >= static_cast<std::size_t>(c.size()), slot_.data());
-    const rank_counts recvs = announce_counts(c, sends);
-    out_ = counts_exchange(c, sends, recvs, false, op);
-    back_ = counts_exchange(c, sends, recvs, true, op);
-    for (const auto& [r, n] : recvs) received_ += n;
-  }
+  DIST_INLINE routes(const communicator& c, std::span<const int> owner, const char* op);
 
   /// Requests sent (this rank's) and received (addressed to this rank).
   index_t sent() const noexcept { return static_cast<index_t>(n_); }

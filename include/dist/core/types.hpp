@@ -61,6 +61,15 @@ constexpr index_t flat_offset(const index<N>& i, const shape<N>& s) noexcept {
 
 /// "(3, 4, 5)": a multi-index or shape as text, for error messages.
 DIST_INLINE std::string to_string(std::span<const index_t> v);
+/// Throws shape_error("`what` (a) and (b) `why`"): two shapes that do not
+/// fit, the message built out of line (not in every template that checks).
+[[noreturn]] DIST_INLINE void throw_shapes(const char* what, std::span<const index_t> a, std::span<const index_t> b,
+                                           const char* why);
+/// Throws shape_error("`op`: need lo < hi, got lo = `lo`, hi = `hi`"), the
+/// numbers as std::to_string writes them (out of line, as throw_shapes).
+[[noreturn]] DIST_INLINE void throw_bad_range(const char* op, long long lo, long long hi);
+[[noreturn]] DIST_INLINE void throw_bad_range(const char* op, unsigned long long lo, unsigned long long hi);
+[[noreturn]] DIST_INLINE void throw_bad_range(const char* op, double lo, double hi);
 template <class Int, std::size_t N>
 std::string to_string(const std::array<Int, N>& v) {
   if constexpr (std::is_same_v<Int, index_t>) {

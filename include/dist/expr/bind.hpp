@@ -18,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "../core/linkage.hpp"
 #include "../array/array.hpp"
 #include "../array/view.hpp"
 #include "../comm/alignment.hpp"
@@ -150,13 +151,9 @@ template <class F, class... B>
 struct bound_function : bound_function_base<F, std::index_sequence_for<B...>, B...> {};
 
 /// The shape_error of an operand of shape s that does not broadcast to `to`.
-[[noreturn]] inline void throw_not_broadcastable_to(const char* op, std::span<const index_t> s, std::span<const index_t> to) {
-  throw shape_error(std::string(op) + ": an operand of shape " + to_string(s) + " cannot be broadcast to shape " + to_string(to));
-}
+[[noreturn]] DIST_INLINE void throw_not_broadcastable_to(const char* op, std::span<const index_t> s, std::span<const index_t> to);
 /// The shape_error of an operand of shape s that does not fit the destination (`why`).
-[[noreturn]] inline void throw_operand_shape(std::span<const index_t> s, const char* why) {
-  throw shape_error("dist: an operand of shape " + to_string(s) + " " + why);
-}
+[[noreturn]] DIST_INLINE void throw_operand_shape(std::span<const index_t> s, const char* why);
 
 /// Operand dim k of an M-d operand of shape `s` lies along destination dim
 /// N-M+k (NumPy's trailing alignment), or is broadcast (-1) where its extent
@@ -531,3 +528,7 @@ distribution<std::remove_cvref_t<E>::ndim> home_distribution(const E& e) {
 }
 
 }  // namespace dist::detail
+
+#if DIST_INLINE_DEFINITIONS
+#include "bind-inl.hpp"
+#endif

@@ -3,6 +3,15 @@
 // <dist/separate.hpp>'s translation unit (see core/linkage.hpp).
 #pragma once
 
+// (what only these definitions use: not parsed by user translation units in
+// separate compilation)
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <filesystem>
+
 #include "file.hpp"
 
 namespace dist::detail {

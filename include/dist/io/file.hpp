@@ -4,16 +4,10 @@
 // errors raised on every rank.
 #pragma once
 
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <algorithm>
-#include <cerrno>
 #include <climits>
 #include <cstring>
 #include <cstdio>
-#include <filesystem>
 #include <optional>
 #include <string>
 #include <system_error>

@@ -3,9 +3,27 @@
 // <dist/separate.hpp>'s translation unit (see core/linkage.hpp).
 #pragma once
 
+// (the streams only these definitions use)
+#include <fstream>
+#include <sstream>
+
 #include "svg.hpp"
 
 namespace dist::detail {
+
+template <class V>
+std::string streamed(const V& v) {
+  std::ostringstream s;
+  s << v;
+  return s.str();
+}
+DIST_INLINE std::string stream_text(long long v) { return streamed(v); }
+DIST_INLINE std::string stream_text(unsigned long long v) { return streamed(v); }
+DIST_INLINE std::string stream_text(char v) { return streamed(v); }
+DIST_INLINE std::string stream_text(double v) { return streamed(v); }
+DIST_INLINE std::string stream_text(long double v) { return streamed(v); }
+DIST_INLINE std::string stream_text(const std::complex<double>& v) { return streamed(v); }
+DIST_INLINE std::string stream_text(const std::complex<long double>& v) { return streamed(v); }
 
 DIST_INLINE std::string rank_colour(int r) {
   static const char* base[] = {"#4e79a7", "#f28e2b", "#59a14f", "#e15759", "#76b7b2", "#edc948",

@@ -13,9 +13,7 @@
 #include <cmath>
 #include <complex>
 #include <cstdio>
-#include <fstream>
 #include <limits>
-#include <sstream>
 #include <string>
 #include <type_traits>
 #include <vector>
@@ -33,6 +31,31 @@ namespace dist {
 enum class svg_colors { owner, values };
 
 namespace detail {
+
+/// v as `std::ostream << v` writes it (a small picture's cell texts), for
+/// each kind of element (the streams are included by the definitions only).
+DIST_INLINE std::string stream_text(long long v);
+DIST_INLINE std::string stream_text(unsigned long long v);
+DIST_INLINE std::string stream_text(char v);
+DIST_INLINE std::string stream_text(double v);
+DIST_INLINE std::string stream_text(long double v);
+DIST_INLINE std::string stream_text(const std::complex<double>& v);
+DIST_INLINE std::string stream_text(const std::complex<long double>& v);
+template <class T>
+std::string stream_text_of(const T& v) {
+  if constexpr (is_complex<T>::value) {
+    using R = std::conditional_t<std::is_same_v<typename T::value_type, long double>, long double, double>;
+    return stream_text(std::complex<R>(v));
+  } else if constexpr (std::is_same_v<T, char> || std::is_same_v<T, signed char> || std::is_same_v<T, unsigned char>) {
+    return stream_text(static_cast<char>(v));  // streamed as a character
+  } else if constexpr (std::is_floating_point_v<T>) {
+    return stream_text(static_cast<std::conditional_t<std::is_same_v<T, long double>, long double, double>>(v));
+  } else if constexpr (std::is_signed_v<T> || std::is_same_v<T, bool>) {
+    return stream_text(static_cast<long long>(v));
+  } else {
+    return stream_text(static_cast<unsigned long long>(v));
+  }
+}
 
 /// A picture's cells: rows x cols, cell (i, j) covering global rows
 /// [row_lo(i), row_lo(i+1)) and columns [col_lo(j), col_lo(j+1)) of a 2-D
@@ -155,11 +178,7 @@ void save_svg(const array<T, N>& a, const std::string& path, svg_colors colors =
     detail::owner_picture(d, g, fill, legend);
     if (small) {
       const auto all = gather(a);  // row-major on rank 0
-      for (const T& v : all) {
-        std::ostringstream s;
-        s << v;
-        text.push_back(s.str());
-      }
+      for (const T& v : all) text.push_back(detail::stream_text_of(v));
     }
   } else {  // cell sums and counts of my elements, summed on rank 0
     const std::size_t cells = static_cast<std::size_t>(g.rows * g.cols);
