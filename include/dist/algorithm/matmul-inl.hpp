@@ -7,6 +7,10 @@
 
 namespace dist::detail {
 
+DIST_INLINE bool summa_ready(const distribution<2>& d) {
+  return regular_spec(d.map(0)) && regular_spec(d.map(1)) && !(d.replicated() && d.comm().size() > 1);
+}
+
 DIST_INLINE std::optional<dim_spec> regular_spec(const dim_map& m) {
   if (m.kind() == dim_kind::unstructured || m.irregular()) return std::nullopt;
   return spec_of(m);

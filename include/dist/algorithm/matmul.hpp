@@ -108,9 +108,7 @@ DIST_INLINE std::optional<dim_spec> regular_spec(const dim_map& m);
 /// The layout SUMMA computes an m x n product on, following `like`'s kinds
 /// and grid (the requested result, or A): none when `like` has irregular or
 /// unstructured dims or is replicated over several ranks.
-inline bool summa_ready(const distribution<2>& d) {  // d's kinds and grid can carry SUMMA as they are. Local.
-  return regular_spec(d.map(0)) && regular_spec(d.map(1)) && !(d.replicated() && d.comm().size() > 1);
-}
+DIST_INLINE bool summa_ready(const distribution<2>& d);  // d's kinds and grid can carry SUMMA as they are. Local.
 DIST_INLINE std::optional<distribution<2>> summa_layout(index_t m, index_t n, const distribution<2>& like);
 
 /// True when SUMMA on the 2-D grid g2 (then redistributing C to its 1-D

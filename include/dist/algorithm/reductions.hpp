@@ -372,9 +372,15 @@ struct bound_source : evaluation_home<std::remove_cvref_t<E>::ndim> {
 template <class Red>
 inline constexpr bool has_identity = !requires { requires !Red::has_identity; };
 
+/// The shape_error of reducing an empty array of shape `s` with a reducer
+/// without identity.
+[[noreturn]] DIST_INLINE void throw_no_identity(std::span<const index_t> s, const char* op);
 /// shape_error unless an array of shape `s` has elements (for a reducer
 /// without identity).
 DIST_INLINE void require_nonempty(std::span<const index_t> s, const char* op);
+
+/// `axis` in [-ndim, ndim) counted from the front (no check: see normalise_axis).
+constexpr int wrapped_axis(int axis, int ndim) noexcept { return axis < 0 ? axis + ndim : axis; }
 
 /// `axis` in [0, N) (negative ones count from the end); index_error when
 /// it is out of range.
@@ -611,8 +617,8 @@ array<reduced_t<Red>, std::remove_cvref_t<E>::ndim - 1> reduce_axis(const E& e, 
   validated_entry(D.comm(), op, [&] {
     axis = static_cast<std::size_t>(normalise_axis<N>(axis_in, op));
     if constexpr (!has_identity<Red>)  // NumPy: an empty result is fine, an empty axis is not
-      if (D.shape()[axis] == 0) require_nonempty(D.shape(), op);
-  }, D, axis_in < 0 ? axis_in + static_cast<int>(N) : axis_in);
+      if (D.shape()[axis] == 0) throw_no_identity(D.shape(), op);
+  }, D, wrapped_axis(axis_in, static_cast<int>(N)));  // (-1 and N-1 are the same call)
   std::vector<S> q;
   const auto fold = [&] { q = fold_along_axis(red, src.b, D.local_shape(), axis); };
   if constexpr (runs_user_code<E, Red>) agree_on_errors(D.comm(), fold);

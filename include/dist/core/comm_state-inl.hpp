@@ -7,6 +7,16 @@
 
 namespace dist::detail {
 
+DIST_INLINE void comm_state::free_lines() {
+  for (auto& [k, c] : lines) MPI_Comm_free(&c);
+  lines.clear();
+}
+
+DIST_INLINE std::set<comm_state*>& comm_state::alive() {
+  static std::set<comm_state*> s;
+  return s;
+}
+
 DIST_INLINE comm_state& state_of(MPI_Comm c) {
   static const int keyval = [] {
     int k = MPI_KEYVAL_INVALID;

@@ -23,15 +23,9 @@ struct comm_state {
   unsigned notify_rounds = 0;
   std::map<std::vector<int>, MPI_Comm> lines;  // split_once's results by key
 
-  void free_lines() {
-    for (auto& [k, c] : lines) MPI_Comm_free(&c);
-    lines.clear();
-  }
+  DIST_INLINE void free_lines();
   // the states still alive (their communicators not freed): freed before MPI_Finalize
-  static std::set<comm_state*>& alive() {
-    static std::set<comm_state*> s;
-    return s;
-  }
+  DIST_INLINE static std::set<comm_state*>& alive();
 };
 
 /// dist's state kept with communicator `c`, made on first use. Local.

@@ -496,35 +496,69 @@ auto bind(const view<A, M>& v, bind_context<N>& ctx) {
   return bound_data<T, N>{buf->data(), spread_strides<P, N>(plan->local_shape(), along)};
 }
 
+/// home_distribution's search, the part that depends on the rank only
+/// (separate compilation declares it): the operands are offered in order,
+/// the first one of the wanted shape wins.
+template <std::size_t N>
+class home_search {
+ public:
+  explicit home_search(const shape<N>& want) : want_(want) {}
+  /// True once an operand of the wanted shape was found.
+  bool found() const noexcept { return home_ != nullptr || view_home_.has_value(); }
+  /// An array operand's distribution (taken when it has the wanted shape).
+  void offer(const distribution<N>& d) {
+    if (!found() && d.shape() == want_) home_ = &d;
+    note(d.comm());
+  }
+  /// The layout of a view of the wanted shape: its own distribution.
+  void offer_view(distribution<N> d) {
+    if (!found()) view_home_ = std::move(d);
+  }
+  /// The communicator of an operand (the first one is the default's).
+  void note(const communicator& c) noexcept {
+    if (!comm_) comm_ = &c;
+  }
+  /// The distribution found, else the default one of the wanted shape on
+  /// the first operand's communicator. Collective in that case.
+  distribution<N> result() const;
+
+ private:
+  shape<N> want_;
+  const distribution<N>* home_ = nullptr;
+  std::optional<distribution<N>> view_home_;
+  const communicator* comm_ = nullptr;
+};
+template <std::size_t N>
+distribution<N> home_search<N>::result() const {  // collective: distribution's constructor (when no operand fits)
+  if (home_) return *home_;
+  if (view_home_) return *view_home_;
+  return distribution<N>(want_, *comm_);
+}
+
 /// The distribution an expression evaluates on when it makes a new array:
 /// the first array operand with the expression's shape, else the default
 /// distribution of that shape on the first array's communicator.
 template <class E>
 distribution<std::remove_cvref_t<E>::ndim> home_distribution(const E& e) {
   constexpr std::size_t N = ndim_of<E>;
-  if constexpr (!is_array_v<E>)
+  if constexpr (is_array_v<E>) {
+    return e.distribution();
+  } else {
     static_assert(std::remove_cvref_t<E>::has_array, "dist: an expression needs a distributed array operand to make an array");
-  const distribution<N>* home = nullptr;
-  std::optional<distribution<N>> view_home;
-  const communicator* comm = nullptr;
-  auto visit = [&]<class A>(const A& a) {
-    if constexpr (is_view_v<A>) {  // a view of e's shape and its parent's rank: its own layout (no copy)
-      if constexpr (A::ndim == N && A::parent_ndim == N)
-        if (!home && a.shape() == e.shape()) {
-          view_home = a.layout()->dist;
-          home = &*view_home;
-        }
-      if (!comm) comm = &a.parent().comm();
-    } else {
-      if constexpr (A::ndim == N)
-        if (!home && a.shape() == e.shape()) home = &a.distribution();
-      if (!comm) comm = &a.comm();
-    }
-  };
-  if constexpr (is_array_v<E>) visit(e);
-  else e.for_each_array(visit);
-  if (home) return *home;
-  return distribution<N>(e.shape(), *comm);
+    home_search<N> h(e.shape());
+    e.for_each_array([&]<class A>(const A& a) {
+      if constexpr (is_view_v<A>) {  // a view of e's shape and its parent's rank: its own layout (no copy of elements)
+        if constexpr (A::ndim == N && A::parent_ndim == N)
+          if (!h.found() && a.shape() == e.shape()) h.offer_view(a.layout()->dist);
+        h.note(a.parent().comm());
+      } else if constexpr (A::ndim == N) {
+        h.offer(a.distribution());
+      } else {
+        h.note(a.comm());
+      }
+    });
+    return h.result();
+  }
 }
 
 }  // namespace dist::detail

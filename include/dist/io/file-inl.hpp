@@ -16,6 +16,12 @@
 
 namespace dist::detail {
 
+DIST_INLINE std::string where(const std::string& path, const std::string& dataset) {
+  return "'" + path + "'" + (dataset.empty() ? "" : " (dataset '" + dataset + "')");
+}
+
+DIST_INLINE std::string temporary_path(const std::string& path) { return path + ".dist-tmp"; }
+
 DIST_INLINE void reserve_file_space(const communicator& c, const std::string& tmp, index_t bytes, const char* op,
                                const std::string& path) {
   if (c.rank() != 0 || bytes <= 0) return;

@@ -37,14 +37,12 @@ namespace detail {
 inline bool io_fail_before_rename = false;
 
 /// "path" or "path (dataset d)", for messages.
-inline std::string where(const std::string& path, const std::string& dataset = {}) {
-  return "'" + path + "'" + (dataset.empty() ? "" : " (dataset '" + dataset + "')");
-}
+DIST_INLINE std::string where(const std::string& path, const std::string& dataset = {});
 
 /// The temporary file a save of `path` writes: beside the target, the same
 /// name for every save of that target, so a temporary left by a killed job
 /// is replaced by the next save. Local.
-inline std::string temporary_path(const std::string& path) { return path + ".dist-tmp"; }
+DIST_INLINE std::string temporary_path(const std::string& path);
 
 /// The start of a save: every rank agrees on the operation, the path (and
 /// `more` arguments), and rank 0 removes a temporary a killed save left
