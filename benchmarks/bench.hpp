@@ -18,6 +18,8 @@
 #include <utility>
 #include <vector>
 
+#include <dist/array/buffer.hpp>
+
 #if defined(__linux__)
 #include <sys/mman.h>
 #endif
@@ -34,17 +36,18 @@ struct page_allocator {
   page_allocator() = default;
   template <class U>
   page_allocator(const page_allocator<U>&) noexcept {}
-  static constexpr std::size_t huge_page = std::size_t{2} << 20, huge_bytes = std::size_t{8} << 20;
-  static bool huge() {
-    const char* e = std::getenv("DIST_HUGE_PAGES");
-    return !(e && e[0] == '0');
+  // dist's block policy itself (array/buffer.hpp), so both sides use the same pages
+  static std::size_t alignment(std::size_t bytes) {
+    return bytes >= dist::detail::huge_block_bytes && dist::detail::huge_pages_on() ? dist::detail::huge_page_bytes
+                                                                                   : dist::detail::block_alignment;
   }
-  static std::size_t alignment(std::size_t bytes) { return bytes >= huge_bytes && huge() ? huge_page : 64; }
   T* allocate(std::size_t n) {
     const std::size_t bytes = n * sizeof(T);
     void* p = ::operator new(bytes, std::align_val_t{alignment(bytes)});
 #if defined(__linux__) && defined(MADV_HUGEPAGE)
-    if (alignment(bytes) == huge_page) ::madvise(p, (bytes + huge_page - 1) / huge_page * huge_page, MADV_HUGEPAGE);
+    if (alignment(bytes) == dist::detail::huge_page_bytes)
+      ::madvise(p, (bytes + dist::detail::huge_page_bytes - 1) / dist::detail::huge_page_bytes * dist::detail::huge_page_bytes,
+                MADV_HUGEPAGE);
 #endif
     return static_cast<T*>(p);
   }

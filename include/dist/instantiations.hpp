@@ -25,6 +25,7 @@
   how struct dist::detail::binding_notes<N>;                                                       \
   how struct dist::detail::evaluation_home<N>;                                                     \
   how class dist::detail::home_search<N>;                                                          \
+  how struct dist::detail::block_layout<N>;                                                        \
   how dist::detail::block_layout<N> dist::detail::local_layout<N>(const dist::distribution<N>&);
 
 #define DIST_INSTANTIATE_PLAN(how, M, N)                                                           \

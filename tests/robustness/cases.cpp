@@ -308,7 +308,14 @@ CASE(arange_step_zero) {
   expect_throw<dist::shape_error>([] { (void)dist::arange<int>(0, 5, 0); }, {"arange"});
 }
 CASE(random_bad_range) {
-  expect_throw<dist::shape_error>([] { (void)dist::random::uniform<double>(line(5), 1, 1.0, 0.0); }, {"lo < hi"});
+  expect_throw<dist::shape_error>([] { (void)dist::random::uniform<double>(line(5), 1, 1.0, 0.0); },
+                                  {"dist::random::uniform: need lo < hi, got lo = 1.000000, hi = 0.000000"});
+  // the bounds written as std::to_string writes the element type's values
+  expect_throw<dist::shape_error>([] { (void)dist::random::uniform<int>(line(5), 1, -1, -3); }, {"got lo = -1, hi = -3"});
+  expect_throw<dist::shape_error>([] { (void)dist::random::uniform<unsigned>(line(5), 1, 4000000000u, 7u); },
+                                  {"got lo = 4000000000, hi = 7"});
+  expect_throw<dist::shape_error>([] { (void)dist::random::uniform<float>(line(5), 1, 0.5f, 0.5f); },
+                                  {"got lo = 0.500000, hi = 0.500000"});
 }
 CASE(random_divergent_seed) {
   expect_throw<dist::mpi_error>([] { (void)dist::random::uniform<double>(line(5), std::uint64_t(rank())); }, {"seeds"});

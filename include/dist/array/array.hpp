@@ -580,7 +580,18 @@ struct block_layout {
     if (inner) return inner->global_index(inner_coord, l);
     return tables[N - 1][static_cast<std::size_t>(l)];
   }
+
+  // (the destructor defined below the class: separate compilation then
+  // compiles it once per rank, not in every file that walks a block)
+  block_layout() = default;
+  block_layout(const block_layout&) = default;
+  block_layout(block_layout&&) noexcept = default;
+  block_layout& operator=(const block_layout&) = default;
+  block_layout& operator=(block_layout&&) noexcept = default;
+  ~block_layout();
 };
+template <std::size_t N>
+block_layout<N>::~block_layout() = default;
 
 /// This rank's block layout. Local.
 template <std::size_t N>

@@ -4,6 +4,8 @@
 #pragma once
 
 #include <cstdlib>
+#include <mutex>
+#include <vector>
 
 #if defined(__linux__)
 #include <sys/mman.h>
@@ -20,6 +22,34 @@ DIST_INLINE bool huge_pages_on() noexcept {
   }();
   return on;
 }
+
+/// Freed large blocks kept for reuse (see buffer.hpp's file comment).
+/// Thread-safe. Used by allocate_block and free_block only.
+class block_cache {
+ public:
+  DIST_INLINE static block_cache& instance();
+  /// A kept block of exactly `bytes` and `align`, or nullptr.
+  DIST_INLINE void* take(std::size_t bytes, std::size_t align);
+  /// Keeps `p` when it fits under the limit (the oldest blocks make room);
+  /// else frees it.
+  DIST_INLINE void give(void* p, std::size_t bytes, std::size_t align);
+  /// Frees every kept block (at exit).
+  DIST_INLINE void clear();
+  /// DIST_BLOCK_CACHE_MB, read once (off under AddressSanitizer, so it
+  /// keeps seeing every use after free).
+  DIST_INLINE static std::size_t limit();
+  ~block_cache() { clear(); }
+
+ private:
+  struct kept {
+    void* p;
+    std::size_t bytes, align;
+  };
+  static constexpr std::size_t max_blocks = 8;
+  std::mutex m_;
+  std::vector<kept> kept_;
+  std::size_t held_ = 0;
+};
 
 DIST_INLINE block_cache& block_cache::instance() {
   static block_cache c;
@@ -60,11 +90,6 @@ DIST_INLINE void block_cache::clear() {
   for (const auto& b : kept_) ::operator delete(b.p, std::align_val_t{b.align});
   kept_.clear();
   held_ = 0;
-}
-
-DIST_INLINE std::size_t block_cache::held_bytes() {
-  std::lock_guard<std::mutex> lock(m_);
-  return held_;
 }
 
 DIST_INLINE std::size_t block_cache::limit() {

@@ -10,7 +10,6 @@
 #pragma once
 
 #include <algorithm>
-#include <mutex>
 #include <vector>
 #include <cstddef>
 #include <memory>
@@ -32,34 +31,6 @@ inline constexpr std::size_t huge_block_bytes = std::size_t{8} << 20;
 /// unless the environment sets DIST_HUGE_PAGES=0. Read once.
 DIST_INLINE bool huge_pages_on() noexcept;
 
-/// Freed large blocks kept for reuse (see the file comment). Thread-safe.
-class block_cache {
- public:
-  DIST_INLINE static block_cache& instance();
-  /// A kept block of exactly `bytes` and `align`, or nullptr.
-  DIST_INLINE void* take(std::size_t bytes, std::size_t align);
-  /// Keeps `p` when it fits under the limit (the oldest blocks make room);
-  /// else frees it.
-  DIST_INLINE void give(void* p, std::size_t bytes, std::size_t align);
-  /// Frees every kept block (dist's finalisation).
-  DIST_INLINE void clear();
-  DIST_INLINE std::size_t held_bytes();
-  /// DIST_BLOCK_CACHE_MB, read once (off under AddressSanitizer, so it
-  /// keeps seeing every use after free).
-  DIST_INLINE static std::size_t limit();
-  ~block_cache() { clear(); }
-
- private:
-  struct kept {
-    void* p;
-    std::size_t bytes, align;
-  };
-  static constexpr std::size_t max_blocks = 8;
-  std::mutex m_;
-  std::vector<kept> kept_;
-  std::size_t held_ = 0;
-};
-
 /// `bytes` (> 0) of fresh block memory: a kept block of that size, else
 /// new memory (large blocks on huge pages). Local.
 DIST_INLINE void* allocate_block(std::size_t bytes);
@@ -70,12 +41,6 @@ DIST_INLINE void free_block(void* p, std::size_t bytes) noexcept;
 template <class T>
 class buffer {
  public:
-  static constexpr std::size_t alignment = block_alignment;
-  static constexpr std::size_t huge_page = huge_page_bytes;
-  static constexpr std::size_t huge_bytes = huge_block_bytes;
-  /// See huge_pages_on.
-  static bool huge_pages() noexcept { return huge_pages_on(); }
-
   buffer() = default;
   /// n default-initialised elements (arithmetic types: left uninitialised).
   explicit buffer(std::size_t n) : p_(allocate(n)), n_(n) { std::uninitialized_default_construct_n(p_, n); }
@@ -123,7 +88,7 @@ class buffer {
   std::size_t size() const noexcept { return n_; }
   /// True when this block asked for huge pages (owned, 8 MiB or more,
   /// DIST_HUGE_PAGES not 0).
-  bool huge() const noexcept { return owned_ && n_ * sizeof(T) >= huge_bytes && huge_pages(); }
+  bool huge() const noexcept { return owned_ && n_ * sizeof(T) >= huge_block_bytes && huge_pages_on(); }
 
  private:
   static T* allocate(std::size_t n) { return n == 0 ? nullptr : static_cast<T*>(allocate_block(n * sizeof(T))); }

@@ -10,6 +10,8 @@
 #include <numbers>
 #include <type_traits>
 
+#include "../core/agree.hpp"
+#include "../core/types.hpp"
 #include "creation.hpp"
 
 namespace dist::random {
@@ -60,11 +62,8 @@ struct make_uniform {
   array<T, N> operator()(const distribution<N>& d, std::uint64_t seed, T lo = T(0), T hi = T(1)) const {
     static_assert(std::is_arithmetic_v<T>, "dist::random::uniform needs an arithmetic element type");
     dist::detail::agree(d.comm(), "dist::random::uniform", [&] {
-      if (!(lo < hi) && !std::is_same_v<T, bool>) {
-        using V = std::conditional_t<std::is_floating_point_v<T>, double,
-                                     std::conditional_t<std::is_signed_v<T>, long long, unsigned long long>>;
-        dist::detail::throw_bad_range("dist::random::uniform", static_cast<V>(lo), static_cast<V>(hi));
-      }
+      if (!(lo < hi) && !std::is_same_v<T, bool>)
+        dist::detail::throw_bad_range("dist::random::uniform", dist::detail::number_text(lo), dist::detail::number_text(hi));
     }, dist::detail::arg("distributions", d), dist::detail::arg("seeds", seed), dist::detail::arg("lo", lo), dist::detail::arg("hi", hi));
     array<T, N> a(d, uninitialized);
     dist::detail::fill_indexed(a, [&](const index<N>& i) {

@@ -7,11 +7,6 @@
 
 namespace dist::detail {
 
-DIST_INLINE std::string describe_number(long long v) { return std::to_string(v); }
-DIST_INLINE std::string describe_number(unsigned long long v) { return std::to_string(v); }
-DIST_INLINE std::string describe_number(double v) { return std::to_string(v); }
-DIST_INLINE std::string describe_number(long double v) { return std::to_string(v); }
-
 DIST_INLINE failure run_check_erased(void (*check)(void*), void* ctx) noexcept {
   try {
     check(ctx);

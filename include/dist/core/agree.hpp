@@ -37,6 +37,7 @@
 #include "linkage.hpp"
 #include "communicator.hpp"
 #include "error.hpp"
+#include "types.hpp"
 
 namespace dist::detail {
 
@@ -97,21 +98,11 @@ named_arg<T> arg(const char* name, const T& v) {
 DIST_INLINE std::string describe(std::string_view s);
 inline std::string describe(const std::string& s) { return describe(std::string_view(s)); }
 inline std::string describe(const char* s) { return describe(std::string_view(s)); }
-/// A number as std::to_string writes it (out of line: every agreement names
-/// its arguments' values in its error path).
-DIST_INLINE std::string describe_number(long long v);
-DIST_INLINE std::string describe_number(unsigned long long v);
-DIST_INLINE std::string describe_number(double v);
-DIST_INLINE std::string describe_number(long double v);
+/// A number as std::to_string writes it (core/types' number_text).
 template <class T>
   requires std::is_arithmetic_v<T>
 std::string describe(const T& v) {
-  if constexpr (std::is_floating_point_v<T>)
-    return describe_number(static_cast<std::conditional_t<std::is_same_v<T, long double>, long double, double>>(v));
-  else if constexpr (std::is_signed_v<T> || std::is_same_v<T, bool>)
-    return describe_number(static_cast<long long>(v));
-  else
-    return describe_number(static_cast<unsigned long long>(v));
+  return number_text(v);
 }
 template <class T, std::size_t N>
 std::string describe(const std::array<T, N>& a) {

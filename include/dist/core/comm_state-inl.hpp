@@ -3,6 +3,8 @@
 // <dist/separate.hpp>'s translation unit (see core/linkage.hpp).
 #pragma once
 
+#include <set>
+
 #include "comm_state.hpp"
 
 namespace dist::detail {
@@ -12,7 +14,8 @@ DIST_INLINE void comm_state::free_lines() {
   lines.clear();
 }
 
-DIST_INLINE std::set<comm_state*>& comm_state::alive() {
+// the states still alive (their communicators not freed): freed before MPI_Finalize
+DIST_INLINE std::set<comm_state*>& live_states() {
   static std::set<comm_state*> s;
   return s;
 }
@@ -22,14 +25,14 @@ DIST_INLINE comm_state& state_of(MPI_Comm c) {
     int k = MPI_KEYVAL_INVALID;
     const auto del = [](MPI_Comm, int, void* v, void*) {  // c is being freed
       auto* s = static_cast<comm_state*>(v);
-      if (comm_state::alive().erase(s)) s->free_lines();
+      if (live_states().erase(s)) s->free_lines();
       delete s;
       return MPI_SUCCESS;
     };
     check_mpi(MPI_Comm_create_keyval(MPI_COMM_NULL_COPY_FN, +del, &k, nullptr), "MPI_Comm_create_keyval");
     on_finalize([] {  // communicators never freed: their lines go before MPI does
-      for (comm_state* s : comm_state::alive()) s->free_lines();
-      comm_state::alive().clear();
+      for (comm_state* s : live_states()) s->free_lines();
+      live_states().clear();
     });
     return k;
   }();
@@ -39,7 +42,7 @@ DIST_INLINE comm_state& state_of(MPI_Comm c) {
   if (found) return *static_cast<comm_state*>(v);
   auto* s = new comm_state;
   check_mpi(MPI_Comm_set_attr(c, keyval, s), "MPI_Comm_set_attr");
-  comm_state::alive().insert(s);
+  live_states().insert(s);
   return *s;
 }
 

@@ -10,7 +10,6 @@
 #include <mpi.h>
 
 #include <map>
-#include <set>
 #include <vector>
 
 #include "linkage.hpp"
@@ -24,8 +23,6 @@ struct comm_state {
   std::map<std::vector<int>, MPI_Comm> lines;  // split_once's results by key
 
   DIST_INLINE void free_lines();
-  // the states still alive (their communicators not freed): freed before MPI_Finalize
-  DIST_INLINE static std::set<comm_state*>& alive();
 };
 
 /// dist's state kept with communicator `c`, made on first use. Local.

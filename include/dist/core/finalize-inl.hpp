@@ -3,6 +3,8 @@
 // <dist/separate.hpp>'s translation unit (see core/linkage.hpp).
 #pragma once
 
+#include <mutex>
+
 #include "finalize.hpp"
 
 namespace dist::detail {

@@ -6,7 +6,6 @@
 #include <mpi.h>
 
 #include <functional>
-#include <mutex>
 #include <vector>
 
 #include "linkage.hpp"

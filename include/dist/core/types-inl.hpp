@@ -22,12 +22,13 @@ DIST_INLINE void throw_shapes(const char* what, std::span<const index_t> a, std:
   throw shape_error(std::string(what) + " " + to_string(a) + " and " + to_string(b) + " " + why);
 }
 
-template <class V>
-[[noreturn]] void throw_bad_range_of(const char* op, V lo, V hi) {
-  throw shape_error(std::string(op) + ": need lo < hi, got lo = " + std::to_string(lo) + ", hi = " + std::to_string(hi));
+DIST_INLINE void throw_bad_range(const char* op, const std::string& lo, const std::string& hi) {
+  throw shape_error(std::string(op) + ": need lo < hi, got lo = " + lo + ", hi = " + hi);
 }
-DIST_INLINE void throw_bad_range(const char* op, long long lo, long long hi) { throw_bad_range_of(op, lo, hi); }
-DIST_INLINE void throw_bad_range(const char* op, unsigned long long lo, unsigned long long hi) { throw_bad_range_of(op, lo, hi); }
-DIST_INLINE void throw_bad_range(const char* op, double lo, double hi) { throw_bad_range_of(op, lo, hi); }
+
+DIST_INLINE std::string describe_number(long long v) { return std::to_string(v); }
+DIST_INLINE std::string describe_number(unsigned long long v) { return std::to_string(v); }
+DIST_INLINE std::string describe_number(double v) { return std::to_string(v); }
+DIST_INLINE std::string describe_number(long double v) { return std::to_string(v); }
 
 }  // namespace dist::detail

@@ -65,11 +65,27 @@ DIST_INLINE std::string to_string(std::span<const index_t> v);
 /// fit, the message built out of line (not in every template that checks).
 [[noreturn]] DIST_INLINE void throw_shapes(const char* what, std::span<const index_t> a, std::span<const index_t> b,
                                            const char* why);
+/// The type a number of type T is written as in messages: long long
+/// (signed integers, bool), unsigned long long, double or long double.
+template <class T>
+using number_text_t =
+    std::conditional_t<std::is_floating_point_v<T>, std::conditional_t<std::is_same_v<T, long double>, long double, double>,
+                       std::conditional_t<std::is_signed_v<T> || std::is_same_v<T, bool>, long long, unsigned long long>>;
+/// A number as std::to_string writes it (out of line: every agreement
+/// names its arguments' values in its error path).
+DIST_INLINE std::string describe_number(long long v);
+DIST_INLINE std::string describe_number(unsigned long long v);
+DIST_INLINE std::string describe_number(double v);
+DIST_INLINE std::string describe_number(long double v);
+/// Any arithmetic value as std::to_string writes it (through number_text_t).
+template <class T>
+  requires std::is_arithmetic_v<T>
+std::string number_text(T v) {
+  return describe_number(static_cast<number_text_t<T>>(v));
+}
 /// Throws shape_error("`op`: need lo < hi, got lo = `lo`, hi = `hi`"), the
-/// numbers as std::to_string writes them (out of line, as throw_shapes).
-[[noreturn]] DIST_INLINE void throw_bad_range(const char* op, long long lo, long long hi);
-[[noreturn]] DIST_INLINE void throw_bad_range(const char* op, unsigned long long lo, unsigned long long hi);
-[[noreturn]] DIST_INLINE void throw_bad_range(const char* op, double lo, double hi);
+/// bounds already as text (number_text).
+[[noreturn]] DIST_INLINE void throw_bad_range(const char* op, const std::string& lo, const std::string& hi);
 template <class Int, std::size_t N>
 std::string to_string(const std::array<Int, N>& v) {
   if constexpr (std::is_same_v<Int, index_t>) {

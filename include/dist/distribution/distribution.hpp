@@ -205,10 +205,12 @@ class distribution {
   /// indices along every dim. Local (for unstructured dims it compares this
   /// rank's index lists).
   friend bool operator==(const distribution& a, const distribution& b) { return a.equals(b); }
-  /// operator==. Local.
-  bool equals(const distribution& b) const;
 
  private:
+  // operator==, defined below the class (compiled once per rank with
+  // separate compilation)
+  bool equals(const distribution& b) const;
+
   struct state {
     dist::shape<N> shape{};
     std::array<int, N> grid{};

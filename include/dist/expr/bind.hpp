@@ -503,16 +503,22 @@ template <std::size_t N>
 class home_search {
  public:
   explicit home_search(const shape<N>& want) : want_(want) {}
+  home_search(const home_search&) = delete;
+  home_search& operator=(const home_search&) = delete;
+  ~home_search();  // (below the class: compiled once per rank with separate compilation)
   /// True once an operand of the wanted shape was found.
   bool found() const noexcept { return home_ != nullptr || view_home_.has_value(); }
   /// An array operand's distribution (taken when it has the wanted shape).
   void offer(const distribution<N>& d) {
-    if (!found() && d.shape() == want_) home_ = &d;
+    if (wants(d.shape())) home_ = &d;
     note(d.comm());
   }
-  /// The layout of a view of the wanted shape: its own distribution.
+  /// True while nothing was found and `s` is the wanted shape (ask before
+  /// computing a view's layout for offer_view).
+  bool wants(const shape<N>& s) const noexcept { return !found() && s == want_; }
+  /// The layout of a view: its own distribution, taken when wanted.
   void offer_view(distribution<N> d) {
-    if (!found()) view_home_ = std::move(d);
+    if (wants(d.shape())) view_home_ = std::move(d);
   }
   /// The communicator of an operand (the first one is the default's).
   void note(const communicator& c) noexcept {
@@ -528,6 +534,8 @@ class home_search {
   std::optional<distribution<N>> view_home_;
   const communicator* comm_ = nullptr;
 };
+template <std::size_t N>
+home_search<N>::~home_search() = default;
 template <std::size_t N>
 distribution<N> home_search<N>::result() const {  // collective: distribution's constructor (when no operand fits)
   if (home_) return *home_;
@@ -549,7 +557,7 @@ distribution<std::remove_cvref_t<E>::ndim> home_distribution(const E& e) {
     e.for_each_array([&]<class A>(const A& a) {
       if constexpr (is_view_v<A>) {  // a view of e's shape and its parent's rank: its own layout (no copy of elements)
         if constexpr (A::ndim == N && A::parent_ndim == N)
-          if (!h.found() && a.shape() == e.shape()) h.offer_view(a.layout()->dist);
+          if (h.wants(a.shape())) h.offer_view(a.layout()->dist);
         h.note(a.parent().comm());
       } else if constexpr (A::ndim == N) {
         h.offer(a.distribution());

@@ -23,6 +23,7 @@
 #include "../array/gather.hpp"
 #include "../core/agree.hpp"
 #include "../core/error.hpp"
+#include "../core/types.hpp"
 #include "../distribution/distribution.hpp"
 
 namespace dist {
@@ -48,12 +49,8 @@ std::string stream_text_of(const T& v) {
     return stream_text(std::complex<R>(v));
   } else if constexpr (std::is_same_v<T, char> || std::is_same_v<T, signed char> || std::is_same_v<T, unsigned char>) {
     return stream_text(static_cast<char>(v));  // streamed as a character
-  } else if constexpr (std::is_floating_point_v<T>) {
-    return stream_text(static_cast<std::conditional_t<std::is_same_v<T, long double>, long double, double>>(v));
-  } else if constexpr (std::is_signed_v<T> || std::is_same_v<T, bool>) {
-    return stream_text(static_cast<long long>(v));
   } else {
-    return stream_text(static_cast<unsigned long long>(v));
+    return stream_text(static_cast<number_text_t<T>>(v));
   }
 }
 
