@@ -43,9 +43,10 @@ struct page_allocator {
   }
   T* allocate(std::size_t n) {
     const std::size_t bytes = n * sizeof(T);
-    void* p = ::operator new(bytes, std::align_val_t{alignment(bytes)});
+    const std::size_t align = alignment(bytes);
+    void* p = ::operator new(bytes, std::align_val_t{align});
 #if defined(__linux__) && defined(MADV_HUGEPAGE)
-    if (alignment(bytes) == dist::detail::huge_page_bytes)
+    if (align == dist::detail::huge_page_bytes)
       ::madvise(p, (bytes + dist::detail::huge_page_bytes - 1) / dist::detail::huge_page_bytes * dist::detail::huge_page_bytes,
                 MADV_HUGEPAGE);
 #endif

@@ -18,18 +18,13 @@ inc=$(mpicxx --showme:compile 2>/dev/null || echo "")
 flags=(-std=c++20 -O3 -DNDEBUG -DOMPI_SKIP_MPICXX=1 -I"$here/../../include" $inc)
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
+# shellcheck source=timing.sh
+source "$here/timing.sh"
 # one compile: prints "cpu peak_kb"
-compile() {
-  /usr/bin/time -f "%U %S %M" -o "$out/time" "$cxx" "${flags[@]}" "$@" -o "$out/x.o"
-  awk '{ printf "%.2f %d\n", $1 + $2, $3 }' "$out/time"
-}
+compile() { timed "$out/time" "$cxx" "${flags[@]}" "$@" -o "$out/x.o"; }
 echo '#include <dist/dist.hpp>' > "$out/pch.hxx"
 # the precompiled header (g++'s .gch; clang's -include needs -include-pch instead)
-precompile() {
-  /usr/bin/time -f "%U %S %M" -o "$out/time" "$cxx" "${flags[@]}" -DDIST_SEPARATE_COMPILATION -x c++-header "$out/pch.hxx" \
-    -o "$out/pch.hxx.gch"
-  awk '{ printf "%.2f %d\n", $1 + $2, $3 }' "$out/time"
-}
+precompile() { timed "$out/time" "$cxx" "${flags[@]}" -DDIST_SEPARATE_COMPILATION -x c++-header "$out/pch.hxx" -o "$out/pch.hxx.gch"; }
 read -r pch_c pch_m < <(precompile)
 declare -A best peak
 tus=(base user user_separate)
@@ -44,7 +39,7 @@ for ((r = 0; r < runs; ++r)); do
         read -r c m < <(compile -DDIST_SEPARATE_COMPILATION -Winvalid-pch -Werror=invalid-pch -include "$out/pch.hxx" \
           -c "$here/user.cpp") ;;
     esac
-    if [[ -z "${best[$tu]:-}" ]] || awk -v a="$c" -v b="${best[$tu]}" 'BEGIN { exit !(a < b) }'; then
+    if faster "$c" "${best[$tu]:-}"; then
       best[$tu]=$c
       peak[$tu]=$m
     fi

@@ -12,11 +12,12 @@ runs="${2:-3}"
 inc=$(mpicxx --showme:compile 2>/dev/null || echo "")
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
+# shellcheck source=timing.sh
+source "$here/timing.sh"
 cpu() {  # one compile's CPU seconds ($inc: words meant to split)
   # shellcheck disable=SC2086
-  /usr/bin/time -f "%U %S" -o "$out/time" "$cxx" -std=c++20 -DNDEBUG -DOMPI_SKIP_MPICXX=1 -DDIST_SEPARATE_COMPILATION \
-    -I"$here/../../include" $inc "$@" -c "$here/statements.cpp" -o "$out/x.o"
-  awk '{ printf "%.2f\n", $1 + $2 }' "$out/time"
+  timed "$out/time" "$cxx" -std=c++20 -DNDEBUG -DOMPI_SKIP_MPICXX=1 -DDIST_SEPARATE_COMPILATION \
+    -I"$here/../../include" $inc "$@" -c "$here/statements.cpp" -o "$out/x.o" | cut -d' ' -f1
 }
 declare -A best
 variants=(none assignments reductions)
@@ -33,7 +34,7 @@ for ((r = 0; r < runs; ++r)); do
       # shellcheck disable=SC2046
       c=$(cpu "$level" $(flags_of "$v"))
       k="$v$level"
-      if [[ -z "${best[$k]:-}" ]] || awk -v a="$c" -v b="${best[$k]}" 'BEGIN { exit !(a < b) }'; then best[$k]=$c; fi
+      if faster "$c" "${best[$k]:-}"; then best[$k]=$c; fi
     done
   done
 done

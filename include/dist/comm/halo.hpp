@@ -9,6 +9,8 @@
 
 #include <algorithm>
 #include <array>
+#include <string>
+#include <utility>
 #include <vector>
 
 #include "../core/linkage.hpp"
@@ -42,6 +44,14 @@ template <std::size_t N>
 struct ghost_box {
   index<N> at{};
   shape<N> ext{};
+};
+
+/// A received ghost box that arrived packed: its buffer (an index into the
+/// exchange's buffers) and where it goes.
+template <std::size_t N>
+struct halo_unpack {
+  std::size_t buf;
+  ghost_box<N> box;
 };
 
 /// One dim's share of a ghost box: along the dim, `len` elements at padded
@@ -117,124 +127,146 @@ void halo_messages(const std::array<const dim_map*, N>& maps, const std::array<i
 /// A halo exchange in flight (from array::start_halo_exchange or the
 /// evaluator's stencil path). wait() finishes it; until then the array's
 /// block must not be written. Destroying an unfinished exchange waits.
+/// (The members are defined below the class, so that separate compilation
+/// compiles them once per element type and rank.)
 template <class T, std::size_t N>
 class halo_exchange {
  public:
   /// Posts every message of the exchange at once. Collective.
-  halo_exchange(array<T, N>& a, const detail::ghost_request<N>& req) : a_(&a), req_(req) {
-    // collective: started by start_halo_exchange (collective_entry) or the evaluator's stencil path
-    for (std::size_t d = 0; d < N; ++d)
-      if (req_.lo[d] > a.ghost_width(d) || req_.hi[d] > a.ghost_width(d))
-        throw distribution_error("dist::array::exchange_halo: the exchange asks for more ghost layers along dim " + std::to_string(d) +
-                                 " than the array has");
-    post();
-  }
-  halo_exchange(halo_exchange&& o) noexcept
-      : a_(o.a_), req_(o.req_), reqs_(std::move(o.reqs_)), bufs_(std::move(o.bufs_)), unpack_(std::move(o.unpack_)),
-        posted_(o.posted_) {
-    o.posted_ = false;
-  }
+  halo_exchange(array<T, N>& a, const detail::ghost_request<N>& req);
+  halo_exchange(halo_exchange&& o) noexcept;
   halo_exchange& operator=(halo_exchange&&) = delete;
   halo_exchange(const halo_exchange&) = delete;
-  ~halo_exchange() {
-    try {
-      wait();
-    } catch (...) {  // a destructor must not throw; the MPI error handler has reported it
-    }
-  }
+  ~halo_exchange();
 
   /// Finishes the exchange. Collective.
-  void wait() {  // collective: completes what post() started
-    if (posted_) finish();
-  }
+  void wait();
   bool done() const noexcept { return !posted_; }
 
  private:
-  struct unpack_job {
-    std::size_t buf;
-    detail::ghost_box<N> box;
-  };
-
-  // When the box is one contiguous run of the padded block: its first element.
-  T* contiguous(const detail::ghost_box<N>& b) const {
-    const auto ps = detail::storage::padded_shape(*a_);
-    std::size_t k = 0;
-    while (k + 1 < N && b.ext[k] == 1) ++k;
-    for (std::size_t e = k + 1; e < N; ++e)
-      if (b.at[e] != 0 || b.ext[e] != ps[e]) return nullptr;
-    return at(b);
-  }
-  T* at(const detail::ghost_box<N>& b) const {
-    const auto st = detail::storage::strides(*a_);
-    T* p = detail::storage::padded_base(*a_);
-    for (std::size_t e = 0; e < N; ++e) p += b.at[e] * st[e];
-    return p;
-  }
-
-  // Every message at once (detail::halo_messages), so all of it can
-  // overlap with work: a corner is a small message of its own instead of a
-  // second round along the next dim.
-  void post() {
-    const communicator& c = a_->comm();
-    const auto& dist = a_->distribution();
-    const MPI_Datatype type = detail::mpi_type<T>();
-    std::array<const dim_map*, N> maps;
-    std::array<index_t, N> ghost;
-    std::array<bool, N> periodic;
-    for (std::size_t d = 0; d < N; ++d) {
-      maps[d] = &dist.map(d);
-      ghost[d] = a_->ghost_width(d);
-      periodic[d] = a_->periodic(d);
-    }
-    detail::halo_messages<N>(maps, ghost, periodic, req_, [&](bool recv, const std::array<int, N>& pc, const detail::ghost_box<N>& box, int tag) {
-      post_one(recv, dist.grid_rank(pc), box, tag, c, type);
-    });
-    posted_ = true;
-  }
-
-  // Receives box b (of the padded block) from `peer`, or sends it there;
-  // empty boxes are skipped.
-  void post_one(bool recv, int peer, const detail::ghost_box<N>& b, int tag, const communicator& c, MPI_Datatype type) {
-    const index_t n = detail::product(b.ext);
-    if (n == 0) return;
-    MPI_Request r;
-    const detail::big_count count(n, type);  // (MPI keeps a derived type until the message is done)
-    T* p = contiguous(b);
-    if (recv) {
-      if (!p) {
-        bufs_.emplace_back(static_cast<std::size_t>(n));
-        unpack_.push_back({bufs_.size() - 1, b});
-        p = bufs_.back().data();
-      }
-      detail::check_mpi(MPI_Irecv(p, count.count(), count.type(), peer, tag, c, &r), "MPI_Irecv");
-    } else {
-      if (!p) {
-        bufs_.emplace_back(static_cast<std::size_t>(n));
-        detail::copy_strided(at(b), detail::storage::strides(*a_), bufs_.back().data(), detail::row_major_strides(b.ext), b.ext);
-        p = bufs_.back().data();
-      }
-      detail::check_mpi(MPI_Isend(p, count.count(), count.type(), peer, tag, c, &r), "MPI_Isend");
-    }
-    reqs_.push_back(r);
-  }
-
-  void finish() {
-    detail::check_mpi(MPI_Waitall(static_cast<int>(reqs_.size()), reqs_.data(), MPI_STATUSES_IGNORE), "MPI_Waitall");
-    for (const auto& u : unpack_)
-      detail::copy_strided(bufs_[u.buf].data(), detail::row_major_strides(u.box.ext), at(u.box), detail::storage::strides(*a_),
-                           u.box.ext);
-    reqs_.clear();
-    unpack_.clear();
-    posted_ = false;
-  }
+  T* contiguous(const detail::ghost_box<N>& b) const;
+  T* at(const detail::ghost_box<N>& b) const;
+  void post();
+  void post_one(bool recv, int peer, const detail::ghost_box<N>& b, int tag, const communicator& c, MPI_Datatype type);
+  void finish();
 
   array<T, N>* a_;
   detail::ghost_request<N> req_;
   std::vector<MPI_Request> reqs_;
   std::vector<detail::buffer<T>> bufs_;
-  std::vector<unpack_job> unpack_;
+  std::vector<detail::halo_unpack<N>> unpack_;
   bool posted_ = false;
 };
+
+template <class T, std::size_t N>
+halo_exchange<T, N>::halo_exchange(array<T, N>& a, const detail::ghost_request<N>& req) : a_(&a), req_(req) {
+  // collective: started by start_halo_exchange (collective_entry) or the evaluator's stencil path
+  for (std::size_t d = 0; d < N; ++d)
+    if (req_.lo[d] > a.ghost_width(d) || req_.hi[d] > a.ghost_width(d))
+      throw distribution_error("dist::array::exchange_halo: the exchange asks for more ghost layers along dim " + std::to_string(d) +
+                               " than the array has");
+  post();
+}
+
+template <class T, std::size_t N>
+halo_exchange<T, N>::halo_exchange(halo_exchange&& o) noexcept
+    : a_(o.a_), req_(o.req_), reqs_(std::move(o.reqs_)), bufs_(std::move(o.bufs_)), unpack_(std::move(o.unpack_)),
+      posted_(o.posted_) {
+  o.posted_ = false;
+}
+
+template <class T, std::size_t N>
+halo_exchange<T, N>::~halo_exchange() {
+  try {
+    wait();
+  } catch (...) {  // a destructor must not throw; the MPI error handler has reported it
+  }
+}
+
+template <class T, std::size_t N>
+void halo_exchange<T, N>::wait() {  // collective: completes what post() started
+  if (posted_) finish();
+}
+
+// When the box is one contiguous run of the padded block: its first element.
+template <class T, std::size_t N>
+T* halo_exchange<T, N>::contiguous(const detail::ghost_box<N>& b) const {
+  const auto ps = detail::storage::padded_shape(*a_);
+  std::size_t k = 0;
+  while (k + 1 < N && b.ext[k] == 1) ++k;
+  for (std::size_t e = k + 1; e < N; ++e)
+    if (b.at[e] != 0 || b.ext[e] != ps[e]) return nullptr;
+  return at(b);
+}
+
+template <class T, std::size_t N>
+T* halo_exchange<T, N>::at(const detail::ghost_box<N>& b) const {
+  const auto st = detail::storage::strides(*a_);
+  T* p = detail::storage::padded_base(*a_);
+  for (std::size_t e = 0; e < N; ++e) p += b.at[e] * st[e];
+  return p;
+}
+
+// Every message at once (detail::halo_messages), so all of it can
+// overlap with work: a corner is a small message of its own instead of a
+// second round along the next dim.
+template <class T, std::size_t N>
+void halo_exchange<T, N>::post() {
+  const communicator& c = a_->comm();
+  const auto& dist = a_->distribution();
+  const MPI_Datatype type = detail::mpi_type<T>();
+  std::array<const dim_map*, N> maps;
+  std::array<index_t, N> ghost;
+  std::array<bool, N> periodic;
+  for (std::size_t d = 0; d < N; ++d) {
+    maps[d] = &dist.map(d);
+    ghost[d] = a_->ghost_width(d);
+    periodic[d] = a_->periodic(d);
+  }
+  detail::halo_messages<N>(maps, ghost, periodic, req_, [&](bool recv, const std::array<int, N>& pc, const detail::ghost_box<N>& box, int tag) {
+    post_one(recv, dist.grid_rank(pc), box, tag, c, type);
+  });
+  posted_ = true;
+}
+
+// Receives box b (of the padded block) from `peer`, or sends it there;
+// empty boxes are skipped.
+template <class T, std::size_t N>
+void halo_exchange<T, N>::post_one(bool recv, int peer, const detail::ghost_box<N>& b, int tag, const communicator& c,
+                                   MPI_Datatype type) {
+  const index_t n = detail::product(b.ext);
+  if (n == 0) return;
+  MPI_Request r;
+  const detail::big_count count(n, type);  // (MPI keeps a derived type until the message is done)
+  T* p = contiguous(b);
+  if (recv) {
+    if (!p) {
+      bufs_.emplace_back(static_cast<std::size_t>(n));
+      unpack_.push_back({bufs_.size() - 1, b});
+      p = bufs_.back().data();
+    }
+    detail::check_mpi(MPI_Irecv(p, count.count(), count.type(), peer, tag, c, &r), "MPI_Irecv");
+  } else {
+    if (!p) {
+      bufs_.emplace_back(static_cast<std::size_t>(n));
+      detail::copy_strided(at(b), detail::storage::strides(*a_), bufs_.back().data(), detail::row_major_strides(b.ext), b.ext);
+      p = bufs_.back().data();
+    }
+    detail::check_mpi(MPI_Isend(p, count.count(), count.type(), peer, tag, c, &r), "MPI_Isend");
+  }
+  reqs_.push_back(r);
+}
+
+template <class T, std::size_t N>
+void halo_exchange<T, N>::finish() {
+  detail::check_mpi(MPI_Waitall(static_cast<int>(reqs_.size()), reqs_.data(), MPI_STATUSES_IGNORE), "MPI_Waitall");
+  for (const auto& u : unpack_)
+    detail::copy_strided(bufs_[u.buf].data(), detail::row_major_strides(u.box.ext), at(u.box), detail::storage::strides(*a_),
+                         u.box.ext);
+  reqs_.clear();
+  unpack_.clear();
+  posted_ = false;
+}
 
 template <element T, std::size_t N>
 void array<T, N>::exchange_halo() {

@@ -6,7 +6,6 @@
 #include <array>
 #include <cstddef>
 #include <numeric>
-#include <optional>
 #include <string>
 #include <vector>
 
@@ -45,18 +44,18 @@ class redistribution_plan {
   redistribution_plan(const distribution<N>& from, const distribution<N>& to) : redistribution_plan(from, to, identity()) {}  // collective: below
   redistribution_plan(const distribution<N>& from, const distribution<N>& to, const std::array<std::size_t, N>& perm);
 
-  const distribution<N>& from() const noexcept { return plan_->from(); }
-  const distribution<N>& to() const noexcept { return plan_->to(); }
+  const distribution<N>& from() const noexcept { return plan_.from(); }
+  const distribution<N>& to() const noexcept { return plan_.to(); }
   const std::array<std::size_t, N>& axes() const noexcept { return perm_; }
   /// Ranks this rank sends to / receives from, other than itself.
-  int send_peers() const noexcept { return plan_->send_peers(); }
-  int recv_peers() const noexcept { return plan_->recv_peers(); }
+  int send_peers() const noexcept { return plan_.send_peers(); }
+  int recv_peers() const noexcept { return plan_.recv_peers(); }
   /// True when execute() uses MPI_Isend/MPI_Irecv with the few peers each
   /// rank has, instead of MPI_Alltoallv.
-  bool uses_point_to_point() const noexcept { return plan_->uses_point_to_point(); }
+  bool uses_point_to_point() const noexcept { return plan_.uses_point_to_point(); }
   /// Elements this rank sends to / receives from other ranks.
-  index_t elements_sent() const noexcept { return plan_->elements_sent(); }
-  index_t elements_received() const noexcept { return plan_->elements_received(); }
+  index_t elements_sent() const noexcept { return plan_.elements_sent(); }
+  index_t elements_received() const noexcept { return plan_.elements_received(); }
 
   /// Moves `a` (on from()) into `b` (on to()). Throws distribution_error on
   /// every rank when either array's distribution is not the plan's. Collective.
@@ -70,7 +69,7 @@ class redistribution_plan {
     // the plan's buffer runs along the source dims: destination strides permuted
     std::array<index_t, N> out{};
     for (std::size_t i = 0; i < N; ++i) out[perm_[i]] = b.local().strides()[i];
-    plan_->execute(a.local().data(), a.local().strides(), b.local().data(), out);
+    plan_.execute(a.local().data(), a.local().strides(), b.local().data(), out);
   }
 
   /// The planner's view of one side of `d` for this rank. Local.
@@ -83,13 +82,28 @@ class redistribution_plan {
     return p;
   }
   static bool is_identity(const std::array<std::size_t, N>& p) { return p == identity(); }
+  // perm, once every rank agrees the arguments are valid. Collective.
+  static const std::array<std::size_t, N>& checked(const distribution<N>& from, const distribution<N>& to,
+                                                   const std::array<std::size_t, N>& perm);
+  // source dim k lies along destination dim perm^-1[k]
+  static std::array<int, N> dims_of(const std::array<std::size_t, N>& perm) {
+    std::array<int, N> dim_of{};
+    for (std::size_t i = 0; i < N; ++i) dim_of[perm[i]] = static_cast<int>(i);
+    return dim_of;
+  }
   std::array<std::size_t, N> perm_;
-  std::optional<alignment_plan<N, N>> plan_;
+  alignment_plan<N, N> plan_;
 };
 
 template <std::size_t N>
 redistribution_plan<N>::redistribution_plan(const distribution<N>& from, const distribution<N>& to, const std::array<std::size_t, N>& perm)
-    : perm_(perm) {
+    : perm_(checked(from, to, perm)), plan_(from, to, dims_of(perm), "dist::redistribution_plan") {  // collective: checked, the plan
+  plan_.keep_scratch_up_to(static_cast<std::size_t>(-1));  // executed again and again: no page faults after the first
+}
+
+template <std::size_t N>
+const std::array<std::size_t, N>& redistribution_plan<N>::checked(const distribution<N>& from, const distribution<N>& to,
+                                                                  const std::array<std::size_t, N>& perm) {
   detail::agree(from.comm(), "dist::redistribution_plan", [&] {
     detail::check_axes(perm, "dist::redistribution_plan");
     for (std::size_t i = 0; i < N; ++i) {
@@ -100,10 +114,7 @@ redistribution_plan<N>::redistribution_plan(const distribution<N>& from, const d
     }
     detail::require_same_ranks(from.comm(), to.comm(), "dist::redistribution_plan");
   }, detail::arg("source distributions", from), detail::arg("target distributions", to), detail::arg("axes", perm));
-  std::array<int, N> dim_of{};  // source dim k lies along destination dim perm^-1[k]
-  for (std::size_t i = 0; i < N; ++i) dim_of[perm[i]] = static_cast<int>(i);
-  plan_.emplace(from, to, dim_of, "dist::redistribution_plan");
-  plan_->keep_scratch_up_to(static_cast<std::size_t>(-1));  // executed again and again: no page faults after the first
+  return perm;
 }
 
 /// A copy of `a` on distribution `d` (same shape, any specs, grid, or a

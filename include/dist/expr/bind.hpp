@@ -514,12 +514,11 @@ class home_search {
     note(d.comm());
   }
   /// True while nothing was found and `s` is the wanted shape (ask before
-  /// computing a view's layout for offer_view).
+  /// computing a view's layout for take_view).
   bool wants(const shape<N>& s) const noexcept { return !found() && s == want_; }
-  /// The layout of a view: its own distribution, taken when wanted.
-  void offer_view(distribution<N> d) {
-    if (wants(d.shape())) view_home_ = std::move(d);
-  }
+  /// The layout of a view that wants() accepted the shape of: its own
+  /// distribution, taken.
+  void take_view(distribution<N> d) { view_home_ = std::move(d); }
   /// The communicator of an operand (the first one is the default's).
   void note(const communicator& c) noexcept {
     if (!comm_) comm_ = &c;
@@ -557,7 +556,7 @@ distribution<std::remove_cvref_t<E>::ndim> home_distribution(const E& e) {
     e.for_each_array([&]<class A>(const A& a) {
       if constexpr (is_view_v<A>) {  // a view of e's shape and its parent's rank: its own layout (no copy of elements)
         if constexpr (A::ndim == N && A::parent_ndim == N)
-          if (h.wants(a.shape())) h.offer_view(a.layout()->dist);
+          if (h.wants(a.shape())) h.take_view(a.layout()->dist);
         h.note(a.parent().comm());
       } else if constexpr (A::ndim == N) {
         h.offer(a.distribution());

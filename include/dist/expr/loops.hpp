@@ -6,8 +6,8 @@
 
 #include <algorithm>
 #include <array>
+#include <cstddef>
 #include <cstdint>
-#include <deque>
 #include <memory>
 #include <type_traits>
 #include <vector>
@@ -161,13 +161,14 @@ void run_assign_lagged(T* dst, const std::array<index_t, N>& dst_st, const shape
     index_t at, n;  // first element's offset from dst, length
     V* vals;
   };
-  std::deque<pending> queue;
+  std::vector<pending> queue;  // a FIFO: pieces [head, size) wait, the ones before head were written
+  std::size_t head = 0;
   std::vector<std::unique_ptr<V[]>> slots;
   std::vector<V*> free_slots;
   // writes the queued pieces that end below offset `limit` (all of them when last)
   const auto flush = [&](index_t limit, bool last) {
-    while (!queue.empty()) {
-      const pending p = queue.front();
+    for (; head < queue.size(); ++head) {
+      const pending p = queue[head];
       if (!last && p.at + (p.n - 1) * is >= limit) break;
       T* d = dst + p.at;
       if constexpr (std::is_same_v<Op, assign_to> && std::is_same_v<V, T>) {
@@ -178,7 +179,10 @@ void run_assign_lagged(T* dst, const std::array<index_t, N>& dst_st, const shape
         for (index_t i = 0; i < p.n; ++i) op(d[i * is], p.vals[i]);
       }
       free_slots.push_back(p.vals);
-      queue.pop_front();
+    }
+    if (2 * head >= queue.size()) {  // the written half dropped: the queue stays as short as the lag
+      queue.erase(queue.begin(), queue.begin() + static_cast<std::ptrdiff_t>(head));
+      head = 0;
     }
   };
   index<N> o{};
