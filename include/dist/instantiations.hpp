@@ -5,12 +5,12 @@
 // program, defines them. One list serves both (DIST_INSTANTIATIONS(how)
 // with how = `extern template` or `template`): distributions, plans and
 // exchanges for ranks 1-4, arrays and their element movers for the element
-// types below, the sums of such arrays and the minima and maxima of the
-// floating ones (whole and along an axis; so also their means), and the
-// combining of their partial results across ranks (which the reductions of
-// expressions of those element types share). Other
-// element types, ranks and reductions compile where used, as in
-// header-only use.
+// types below, the sums of such arrays, the minima and maxima of the
+// floating ones (whole and along an axis; so also their means) and their
+// argmin and argmax, and the combining of their partial results across
+// ranks (which the reductions of expressions of those element types
+// share). Other element types, ranks and reductions compile where used, as
+// in header-only use.
 #pragma once
 
 #include <complex>
@@ -75,22 +75,40 @@
       const dist::distribution<N>&, std::size_t, const dist::detail::Red<T>&,                      \
       std::vector<dist::detail::Red<T>::state>&, const char*);
 
+// M(how, T, N, X) for the ranks N that have a whole reduction (1-4) or an
+// axis reduction (2-4)
+#define DIST_FOR_RANKS(M, how, T, X) M(how, T, 1, X) M(how, T, 2, X) M(how, T, 3, X) M(how, T, 4, X)
+#define DIST_FOR_AXIS_RANKS(M, how, T, X) M(how, T, 2, X) M(how, T, 3, X) M(how, T, 4, X)
+
+// sums of the usual expressions of plain arrays (dot, norm, var: see
+// product_node in algorithm/reductions.hpp)
+#define DIST_INSTANTIATE_EXPR_SUM(how, T, N, Node)                                                 \
+  how dist::detail::reduced_t<dist::detail::sum_reducer<T>>                                        \
+  dist::detail::reduce_all<dist::detail::Node<T, N>, dist::detail::sum_reducer<T>>(                \
+      const dist::detail::Node<T, N>&, const dist::detail::sum_reducer<T>&, const char*, int);
+#define DIST_INSTANTIATE_EXPR_SUMS(how, T)                                                         \
+  DIST_FOR_RANKS(DIST_INSTANTIATE_EXPR_SUM, how, T, product_node)                                  \
+  DIST_FOR_RANKS(DIST_INSTANTIATE_EXPR_SUM, how, T, square_node)                                   \
+  DIST_FOR_RANKS(DIST_INSTANTIATE_EXPR_SUM, how, T, deviation_node)
+
 // sums of plain arrays (and so their means), whole and along an axis
 #define DIST_INSTANTIATE_SUMS(how, T)                                                              \
-  DIST_INSTANTIATE_REDUCE_ALL(how, T, 1, sum_reducer) DIST_INSTANTIATE_REDUCE_ALL(how, T, 2, sum_reducer) \
-  DIST_INSTANTIATE_REDUCE_ALL(how, T, 3, sum_reducer) DIST_INSTANTIATE_REDUCE_ALL(how, T, 4, sum_reducer) \
-  DIST_INSTANTIATE_REDUCE_AXIS(how, T, 2, sum_reducer) DIST_INSTANTIATE_REDUCE_AXIS(how, T, 3, sum_reducer) \
-  DIST_INSTANTIATE_REDUCE_AXIS(how, T, 4, sum_reducer)
+  DIST_FOR_RANKS(DIST_INSTANTIATE_REDUCE_ALL, how, T, sum_reducer)                                 \
+  DIST_FOR_AXIS_RANKS(DIST_INSTANTIATE_REDUCE_AXIS, how, T, sum_reducer)
 
 // min and max of plain arrays of an ordered type, whole and along an axis
 #define DIST_INSTANTIATE_EXTREMES(how, T)                                                          \
-  DIST_INSTANTIATE_REDUCE_ALL(how, T, 1, min_reducer) DIST_INSTANTIATE_REDUCE_ALL(how, T, 2, min_reducer) \
-  DIST_INSTANTIATE_REDUCE_ALL(how, T, 3, min_reducer) DIST_INSTANTIATE_REDUCE_ALL(how, T, 4, min_reducer) \
-  DIST_INSTANTIATE_REDUCE_ALL(how, T, 1, max_reducer) DIST_INSTANTIATE_REDUCE_ALL(how, T, 2, max_reducer) \
-  DIST_INSTANTIATE_REDUCE_ALL(how, T, 3, max_reducer) DIST_INSTANTIATE_REDUCE_ALL(how, T, 4, max_reducer) \
-  DIST_INSTANTIATE_REDUCE_AXIS(how, T, 2, min_reducer) DIST_INSTANTIATE_REDUCE_AXIS(how, T, 3, min_reducer) \
-  DIST_INSTANTIATE_REDUCE_AXIS(how, T, 4, min_reducer) DIST_INSTANTIATE_REDUCE_AXIS(how, T, 2, max_reducer) \
-  DIST_INSTANTIATE_REDUCE_AXIS(how, T, 3, max_reducer) DIST_INSTANTIATE_REDUCE_AXIS(how, T, 4, max_reducer)
+  DIST_FOR_RANKS(DIST_INSTANTIATE_REDUCE_ALL, how, T, min_reducer)                                 \
+  DIST_FOR_RANKS(DIST_INSTANTIATE_REDUCE_ALL, how, T, max_reducer)                                 \
+  DIST_FOR_AXIS_RANKS(DIST_INSTANTIATE_REDUCE_AXIS, how, T, min_reducer)                           \
+  DIST_FOR_AXIS_RANKS(DIST_INSTANTIATE_REDUCE_AXIS, how, T, max_reducer)
+
+// argmin and argmax of plain arrays of an ordered type
+#define DIST_INSTANTIATE_ARG_EXTREME(how, T, N, Max)                                               \
+  how dist::index<N> dist::detail::arg_extreme<Max, dist::array<T, N>>(const dist::array<T, N>&, const char*);
+#define DIST_INSTANTIATE_ARG_EXTREMES(how, T)                                                      \
+  DIST_FOR_RANKS(DIST_INSTANTIATE_ARG_EXTREME, how, T, false)                                      \
+  DIST_FOR_RANKS(DIST_INSTANTIATE_ARG_EXTREME, how, T, true)
 
 #define DIST_INSTANTIATE_ELEMENT_RANKS(how, T)                                                     \
   DIST_INSTANTIATE_ELEMENT(how, T, 1) DIST_INSTANTIATE_ELEMENT(how, T, 2)                          \
@@ -117,5 +135,7 @@
   DIST_INSTANTIATE_SUMS(how, double) DIST_INSTANTIATE_SUMS(how, float)                             \
   DIST_INSTANTIATE_SUMS(how, int) DIST_INSTANTIATE_SUMS(how, std::int64_t)                         \
   DIST_INSTANTIATE_SUMS(how, std::complex<double>)                                                 \
-  DIST_INSTANTIATE_EXTREMES(how, double) DIST_INSTANTIATE_EXTREMES(how, float)
+  DIST_INSTANTIATE_EXTREMES(how, double) DIST_INSTANTIATE_EXTREMES(how, float)                     \
+  DIST_INSTANTIATE_ARG_EXTREMES(how, double) DIST_INSTANTIATE_ARG_EXTREMES(how, float)           \
+  DIST_INSTANTIATE_EXPR_SUMS(how, double) DIST_INSTANTIATE_EXPR_SUMS(how, float)
 // clang-format on

@@ -41,6 +41,7 @@
 #include "core/comm_state-inl.hpp"
 #include "core/communicator-inl.hpp"
 #include "core/finalize-inl.hpp"
+#include "core/large_count-inl.hpp"
 #include "core/types-inl.hpp"
 #include "distribution/dim_map-inl.hpp"
 #include "distribution/directory-inl.hpp"

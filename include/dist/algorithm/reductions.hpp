@@ -399,6 +399,16 @@ inline constexpr bool runs_user_code = has_user_code_v<E> || requires { requires
 template <class Red>
 using reduced_t = std::remove_cvref_t<decltype(std::declval<const Red&>().finish(std::declval<const typename Red::state&>()))>;
 
+/// The expressions of plain arrays whose sums separate compilation compiles
+/// once (<dist/instantiations.hpp>): x * y (dot, sum(x * x)), square(x)
+/// (the 2-norm) and square(x - m) (the variance about a mean).
+template <class T, std::size_t N>
+using product_node = function_node<multiplies_op, array_leaf<T, N, false>, array_leaf<T, N, false>>;
+template <class T, std::size_t N>
+using square_node = function_node<square_op, array_leaf<T, N, false>>;
+template <class T, std::size_t N>
+using deviation_node = function_node<square_op, function_node<minus_op, array_leaf<T, N, false>, scalar_leaf<T>>>;
+
 /// Whole reduction of `e` with reducer `red`: the result on every rank.
 /// `axis` is the axis a 1-d reduction along an axis was given (every valid
 /// one gives this result); it is checked with the other arguments, inside
@@ -751,6 +761,12 @@ template <class P, class E>
 auto var_with(const E& e, ddof dd) {
   return var_about<P>(e, mean_with<P>(e), dd);
 }
+/// The 2-norm: sqrt of the sum of |x|^2 (floating point).
+template <class P, class E>
+auto norm2_with(const E& e) {
+  using R = real_t<float_t<value_of<E>>>;
+  return static_cast<R>(std::sqrt(sum_with<P>(squared_magnitude<float_t<value_of<E>>>(e))));
+}
 template <class P, class E>
 auto norm_with(const E& e, double ord);
 }  // namespace detail
@@ -779,11 +795,14 @@ template <expression E> index<detail::ndim_of<E>> argmin(const E& e);
 template <expression E> index<detail::ndim_of<E>> argmax(const E& e);
 
 /// Vector norm over all elements: ord 2 (default; a matrix's Frobenius
-/// norm), 1, inf, -inf, 0 (count of non-zeros) or any other p.
-template <expression E> auto norm(const E& e, double ord = 2) { return detail::norm_with<detail::pairwise_order>(e, ord); }
+/// norm), 1, inf, -inf, 0 (count of non-zeros) or any other p. (Without
+/// `ord`, the 2-norm alone is compiled: the other orders are reductions of
+/// their own.)
+template <expression E> auto norm(const E& e) { return detail::norm2_with<detail::pairwise_order>(e); }  // collective: reduce_all
+template <expression E> auto norm(const E& e, double ord) { return detail::norm_with<detail::pairwise_order>(e, ord); }
 /// The norm from the reproducible sum of the elements' |x|^ord (each power
 /// rounded as computed, then summed exactly). Collective.
-template <expression E> auto norm(const E& e, reproducible_t) { return detail::norm_with<reproducible_t>(e, 2); }  // collective: reduce_all
+template <expression E> auto norm(const E& e, reproducible_t) { return detail::norm2_with<reproducible_t>(e); }  // collective: reduce_all
 template <expression E> auto norm(const E& e, double ord, reproducible_t) { return detail::norm_with<reproducible_t>(e, ord); }
 
 namespace detail {
@@ -791,7 +810,7 @@ template <class P, class E>
 auto norm_with(const E& e, double ord) {
   using R = real_t<float_t<value_of<E>>>;
   const auto mag = abs(as_value<float_t<value_of<E>>>(e));  // |x| in floating point, lazy
-  if (ord == 2) return static_cast<R>(std::sqrt(sum_with<P>(squared_magnitude<float_t<value_of<E>>>(e))));
+  if (ord == 2) return norm2_with<P>(e);
   if (ord == 1) return static_cast<R>(sum_with<P>(mag));
   if (std::isinf(ord)) {
     if (e.size() == 0) return R{0};

@@ -3,11 +3,45 @@
 // <dist/separate.hpp>'s translation unit (see core/linkage.hpp).
 #pragma once
 
+#include <map>
+#include <memory>
 #include <mutex>
+#include <utility>
 
 #include "window.hpp"
 
 namespace dist::detail {
+
+/// The windows of one communicator: sequence numbers in creation order
+/// (the same on every rank, creation being collective), and those released
+/// and waiting to be freed.
+struct window_registry {
+  std::uint64_t next = 0;
+  std::map<std::uint64_t, std::pair<MPI_Win, std::shared_ptr<void>>> released;
+};
+
+DIST_INLINE rma_window::rma_window(void* base, std::size_t bytes, MPI_Comm comm) : comm_(comm) {
+  int size = 0;
+  check_mpi(MPI_Comm_size(comm, &size), "MPI_Comm_size");
+  if (size == 1) return;
+  MPI_Info info;
+  check_mpi(MPI_Info_create(&info), "MPI_Info_create");
+  MPI_Info_set(info, "same_disp_unit", "true");
+  const int rc = MPI_Win_create(base, static_cast<MPI_Aint>(bytes), 1, info, comm, &win_);
+  MPI_Info_free(&info);
+  check_mpi(rc, "MPI_Win_create");
+  check_mpi(MPI_Win_lock_all(MPI_MODE_NOCHECK, win_), "MPI_Win_lock_all");
+  window_registry& r = windows_of(comm_);
+  seq_ = r.next++;
+}
+
+DIST_INLINE rma_window::~rma_window() {
+  int finalized = 0;
+  MPI_Finalized(&finalized);
+  if (win_ == MPI_WIN_NULL || finalized) return;
+  window_registry& r = windows_of(comm_);
+  r.released[seq_] = {win_, std::move(memory_)};
+}
 
 DIST_INLINE int delete_window_registry(MPI_Comm, int, void* attr, void*) {
   delete static_cast<window_registry*>(attr);  // windows still released are left to MPI

@@ -16,7 +16,6 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <map>
 #include <memory>
 #include <utility>
 
@@ -25,13 +24,9 @@
 
 namespace dist::detail {
 
-/// The windows of one communicator: sequence numbers in creation order
-/// (the same on every rank, creation being collective), and those released
-/// and waiting to be freed.
-struct window_registry {
-  std::uint64_t next = 0;
-  std::map<std::uint64_t, std::pair<MPI_Win, std::shared_ptr<void>>> released;
-};
+/// The windows of one communicator (window-inl.hpp): sequence numbers in
+/// creation order and those released and waiting to be freed.
+struct window_registry;
 
 DIST_INLINE int delete_window_registry(MPI_Comm, int, void* attr, void*);
 
@@ -52,32 +47,13 @@ class rma_window {
   /// On a one-rank communicator no MPI window is made (Open MPI 4.1's
   /// default osc component fails MPI_Win_create there, open-mpi/ompi#10726):
   /// transfers are then local copies (comm/rma.hpp).
-  rma_window(void* base, std::size_t bytes, MPI_Comm comm) : comm_(comm) {
-    int size = 0;
-    check_mpi(MPI_Comm_size(comm, &size), "MPI_Comm_size");
-    if (size == 1) return;
-    MPI_Info info;
-    check_mpi(MPI_Info_create(&info), "MPI_Info_create");
-    MPI_Info_set(info, "same_disp_unit", "true");
-    const int rc = MPI_Win_create(base, static_cast<MPI_Aint>(bytes), 1, info, comm, &win_);
-    MPI_Info_free(&info);
-    check_mpi(rc, "MPI_Win_create");
-    check_mpi(MPI_Win_lock_all(MPI_MODE_NOCHECK, win_), "MPI_Win_lock_all");
-    window_registry& r = windows_of(comm_);
-    seq_ = r.next++;
-  }
+  DIST_INLINE rma_window(void* base, std::size_t bytes, MPI_Comm comm);
   rma_window(const rma_window&) = delete;
   rma_window& operator=(const rma_window&) = delete;
   /// Releases the window (with the memory handed to keep_memory) to be
   /// freed by a later dist::fence on its communicator, when every rank has
   /// released it. Local: never blocks.
-  ~rma_window() {
-    int finalized = 0;
-    MPI_Finalized(&finalized);
-    if (win_ == MPI_WIN_NULL || finalized) return;
-    window_registry& r = windows_of(comm_);
-    r.released[seq_] = {win_, std::move(memory_)};
-  }
+  DIST_INLINE ~rma_window();
   /// The exposed memory, kept alive until the window is freed (the array
   /// hands it over as it dies, as other ranks may still reach it). Local.
   void keep_memory(std::shared_ptr<void> m) noexcept { memory_ = std::move(m); }

@@ -15,10 +15,8 @@
 
 #include <climits>
 #include <cstdint>
-#include <string>
-#include <utility>
 
-#include "error.hpp"
+#include "linkage.hpp"
 #include "types.hpp"
 
 namespace dist::detail {
@@ -30,33 +28,7 @@ class big_count {
   /// Elements per chunk of the derived datatype.
   static constexpr index_t chunk = index_t{1} << 30;
 
-  big_count(index_t n, MPI_Datatype elem) {
-    if (n < 0) throw mpi_error("dist: negative element count " + std::to_string(n));
-    if (n <= INT_MAX) {
-      count_ = static_cast<int>(n);
-      type_ = elem;
-      return;
-    }
-    const index_t q = n / chunk, r = n % chunk;
-    MPI_Datatype whole = MPI_DATATYPE_NULL, rest = MPI_DATATYPE_NULL;
-    MPI_Type_contiguous(static_cast<int>(chunk), elem, &whole);
-    MPI_Aint lb = 0, extent = 0;
-    MPI_Type_get_extent(elem, &lb, &extent);
-    if (r == 0) {
-      MPI_Type_contiguous(static_cast<int>(q), whole, &type_);
-    } else {
-      MPI_Type_contiguous(static_cast<int>(r), elem, &rest);
-      const int lens[2] = {static_cast<int>(q), 1};
-      const MPI_Aint displs[2] = {0, static_cast<MPI_Aint>(q * chunk) * extent};
-      const MPI_Datatype types[2] = {whole, rest};
-      MPI_Type_create_struct(2, lens, displs, types, &type_);
-      MPI_Type_free(&rest);
-    }
-    MPI_Type_free(&whole);
-    MPI_Type_commit(&type_);
-    count_ = 1;
-    owned_ = true;
-  }
+  DIST_INLINE big_count(index_t n, MPI_Datatype elem);
   big_count(const big_count&) = delete;
   big_count& operator=(const big_count&) = delete;
   ~big_count() {
@@ -79,3 +51,7 @@ void for_each_chunk(index_t n, F&& f) {
 }
 
 }  // namespace dist::detail
+
+#if DIST_INLINE_DEFINITIONS
+#include "large_count-inl.hpp"
+#endif
