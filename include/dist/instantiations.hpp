@@ -7,10 +7,11 @@
 // exchanges for ranks 1-4, arrays and their element movers for the element
 // types below, the sums of such arrays, the minima and maxima of the
 // floating ones (whole and along an axis; so also their means) and their
-// argmin and argmax, and the combining of their partial results across
-// ranks (which the reductions of expressions of those element types
-// share). Other element types, ranks and reductions compile where used, as
-// in header-only use.
+// argmin and argmax, the sums behind dot, norm and var/std of the floating
+// ones, and the combining of their partial results across ranks (which
+// the reductions of expressions of those element types share). Other
+// element types, ranks and reductions compile where used, as in
+// header-only use.
 #pragma once
 
 #include <complex>
